@@ -1,0 +1,40 @@
+# hoist: `make demo` and `make test` are the whole set-up on a fresh machine.
+export GOTOOLCHAIN := local
+export GOFLAGS := -buildvcs=false
+TOOLS ?= $(CURDIR)/.tools
+export TOOLS
+export PATH := $(TOOLS)/bin:$(PATH)
+GO ?= go
+FUZZTIME ?= 10s
+
+.PHONY: build test demo bench fuzz lint verify tools image
+
+build:
+	$(GO) build -o bin/hoist ./cmd/hoist
+
+# tools installs, idempotently, the test servers `go install` provides (registry, crane, kustomize).
+tools:
+	bash .ci/tools.sh
+
+test: tools
+	$(GO) test -race -coverprofile=cover.out ./...
+
+demo:
+	$(GO) run ./cmd/hoist demo
+
+bench: tools
+	$(GO) test -run='^$$' -bench=. -benchmem -timeout=60m ./...
+
+# fuzz runs every fuzz target for FUZZTIME.
+fuzz:
+	bash .ci/fuzz.sh $(FUZZTIME)
+
+lint:
+	gofmt -l . | tee /dev/stderr | (! read)
+	$(GO) vet ./...
+
+verify:
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum
+
+image:
+	bash deploy/image.sh
