@@ -1,0 +1,129 @@
+package registrytest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+)
+
+// RemoteOptions returns go-containerregistry options that reach the server:
+// its CA, client certificate and credentials.
+func (s *Server) RemoteOptions() []remote.Option {
+	var tr http.RoundTripper = s.Transport()
+	opts := []remote.Option{remote.WithTransport(tr)}
+	if s.Username != "" {
+		opts = append(opts, remote.WithAuth(&authn.Basic{Username: s.Username, Password: s.Password}))
+	}
+	return opts
+}
+
+// Image returns a small random image whose config says it was built at created.
+func Image(t testing.TB, created time.Time) v1.Image {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatalf("making random image: %v", err)
+	}
+	img, err = mutate.CreatedAt(img, v1.Time{Time: created})
+	if err != nil {
+		t.Fatalf("setting created time: %v", err)
+	}
+	return img
+}
+
+// Push writes a small random image built at created as ref ("host/repo:tag")
+// and returns its manifest digest.
+func Push(t testing.TB, ref string, created time.Time, opts ...remote.Option) v1.Hash {
+	t.Helper()
+	r := parseRef(t, ref)
+	img := Image(t, created)
+	if err := remote.Write(r, img, opts...); err != nil {
+		t.Fatalf("pushing %s: %v", ref, err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatalf("digest of %s: %v", ref, err)
+	}
+	return d
+}
+
+// PushIndex writes a multi-platform index as ref, one random image built at
+// created per platform ("linux/amd64", "linux/arm64/v8"). It returns the
+// index digest and the manifest digest of each platform.
+func PushIndex(t testing.TB, ref string, created time.Time, platforms []string, opts ...remote.Option) (v1.Hash, map[string]v1.Hash) {
+	t.Helper()
+	var idx v1.ImageIndex = empty.Index
+	digests := make(map[string]v1.Hash, len(platforms))
+	for _, p := range platforms {
+		plat, err := v1.ParsePlatform(p)
+		if err != nil {
+			t.Fatalf("parsing platform %q: %v", p, err)
+		}
+		img := Image(t, created)
+		d, err := img.Digest()
+		if err != nil {
+			t.Fatalf("digest: %v", err)
+		}
+		digests[p] = d
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: plat}})
+	}
+	if err := remote.WriteIndex(parseRef(t, ref), idx, opts...); err != nil {
+		t.Fatalf("pushing index %s: %v", ref, err)
+	}
+	d, err := idx.Digest()
+	if err != nil {
+		t.Fatalf("index digest: %v", err)
+	}
+	return d, digests
+}
+
+// Tag points every tag in tags at the manifest of src ("host/repo:tag" or
+// "host/repo@sha256:..."), in the same repository, with parallel manifest PUTs.
+func Tag(t testing.TB, src string, tags []string, opts ...remote.Option) {
+	t.Helper()
+	r := parseRef(t, src)
+	desc, err := remote.Get(r, opts...)
+	if err != nil {
+		t.Fatalf("getting %s: %v", src, err)
+	}
+	pusher, err := remote.NewPusher(opts...)
+	if err != nil {
+		t.Fatalf("making pusher: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for _, tag := range tags {
+		g.Go(func() error {
+			return pusher.Push(ctx, r.Context().Tag(tag), desc)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatalf("tagging %s: %v", src, err)
+	}
+}
+
+func parseRef(t testing.TB, ref string) name.Reference {
+	t.Helper()
+	opts := []name.Option{name.WeakValidation}
+	if strings.HasPrefix(ref, "127.0.0.1:") || strings.HasPrefix(ref, "localhost:") {
+		opts = append(opts, name.Insecure)
+	}
+	r, err := name.ParseReference(ref, opts...)
+	if err != nil {
+		t.Fatalf("parsing reference %q: %v", ref, err)
+	}
+	return r
+}

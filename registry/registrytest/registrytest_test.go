@@ -1,0 +1,42 @@
+package registrytest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+func TestStartPushTag(t *testing.T) {
+	for tcName, opts := range map[string][]Option{
+		"plain":        nil,
+		"tls+htpasswd": {WithTLS(), WithHtpasswd("alice", "s3cret")},
+		"mtls":         {WithClientCert()},
+	} {
+		t.Run(tcName, func(t *testing.T) {
+			s := Start(t, opts...)
+			created := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+			d := Push(t, s.Repo("app/api:1.0.0"), created, s.RemoteOptions()...)
+			Tag(t, s.Repo("app/api:1.0.0"), []string{"a", "b", "c"}, s.RemoteOptions()...)
+			repo, err := name.NewRepository(s.Repo("app/api"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tags, err := remote.List(repo, s.RemoteOptions()...)
+			if err != nil {
+				t.Fatalf("listing: %v", err)
+			}
+			if len(tags) != 4 {
+				t.Errorf("got tags %v, want 4", tags)
+			}
+			desc, err := remote.Head(repo.Tag("b"), s.RemoteOptions()...)
+			if err != nil {
+				t.Fatalf("head: %v", err)
+			}
+			if desc.Digest != d {
+				t.Errorf("tag b digest %s, want %s", desc.Digest, d)
+			}
+		})
+	}
+}
