@@ -1,0 +1,51 @@
+package config
+
+// APIVersion and Kind identify a hoist service config file.
+const (
+	APIVersion = "hoist.dev/v1alpha1"
+	Kind       = "Config"
+)
+
+// Config is hoist's service config. The zero value of every field means
+// "use the default"; [Load] and [Parse] fill the defaults in.
+type Config struct {
+	// APIVersion must be [APIVersion]. Parse requires it; in a Config built
+	// in code an empty value means the current version.
+	APIVersion string `yaml:"apiVersion"`
+	// Kind must be [Kind]. Parse requires it; in a Config built in code an
+	// empty value means Config.
+	Kind string `yaml:"kind"`
+	// Repositories are the config repositories hoist keeps up to date.
+	Repositories []Repository `yaml:"repositories"`
+	// Registries holds per-registry settings. A registry not listed here is
+	// used anonymously over TLS with the registry package's defaults.
+	Registries []Registry `yaml:"registries"`
+	// Webhooks are the registry webhooks served under /hooks/<kind>.
+	Webhooks []Webhook `yaml:"webhooks"`
+
+	// pos locates the keys of a parsed file; nil for a Config built in code.
+	pos *positions
+}
+
+// Repository returns the repository called name.
+func (c *Config) Repository(name string) (*Repository, bool) {
+	for i := range c.Repositories {
+		if c.Repositories[i].Name == name {
+			return &c.Repositories[i], true
+		}
+	}
+	return nil, false
+}
+
+// Registry returns the settings for a registry host such as "ghcr.io" or
+// "localhost:5000". Host names compare case-insensitively, and docker.io,
+// index.docker.io and registry-1.docker.io are the same registry.
+func (c *Config) Registry(host string) (*Registry, bool) {
+	want := normalizeHost(host)
+	for i := range c.Registries {
+		if normalizeHost(c.Registries[i].Host) == want {
+			return &c.Registries[i], true
+		}
+	}
+	return nil, false
+}

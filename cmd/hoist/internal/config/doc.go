@@ -1,0 +1,30 @@
+// Package config parses and validates hoist's service config file.
+//
+// The file names the config repositories hoist keeps up to date, the
+// registries it scans and the webhooks that trigger a pass:
+//
+//	apiVersion: hoist.dev/v1alpha1
+//	kind: Config
+//	repositories:
+//	  - url: ssh://git@github.com/acme/config.git
+//	    schedule: "@every 5m"
+//	    auth: {sshKeyFile: /etc/hoist/ssh/identity, knownHostsFile: /etc/hoist/ssh/known_hosts}
+//	registries:
+//	  - host: ghcr.io
+//	    auth: {usernameFile: /etc/hoist/ghcr/user, tokenFile: /etc/hoist/ghcr/token}
+//	webhooks:
+//	  - kind: distribution
+//	    secretEnv: HOOK_SECRET
+//
+// [Load] and [Parse] decode the file, apply defaults and call
+// [Config.Validate]. Every problem is reported, not just the first: the
+// returned error joins one [*FieldError] per problem, each naming the file,
+// line and key path, as in
+//
+//	config.yaml:12: repositories[0].schedul: unknown key
+//
+// Secrets are never written inline: the file names a file path or an
+// environment variable holding each one, and [SecretRef.Read] reads it when
+// needed. An inline key such as password: or token: is an error, and no error
+// of this package contains a secret value.
+package config

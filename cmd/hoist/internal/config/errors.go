@@ -1,0 +1,89 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Categories of [FieldError], for errors.Is.
+var (
+	// ErrUnknownKey: the key is not part of the config format.
+	ErrUnknownKey = errors.New("unknown key")
+	// ErrInlineSecret: a secret was written into the file instead of
+	// being named by a file path or environment variable.
+	ErrInlineSecret = errors.New("inline secrets are not allowed")
+	// ErrInvalid: the value is of the wrong type or out of range, or a
+	// required value is missing.
+	ErrInvalid = errors.New("invalid value")
+)
+
+// FieldError is one problem in a config file. Its message names the file,
+// the line and the key path, e.g.
+// "config.yaml:12: repositories[0].schedul: unknown key".
+type FieldError struct {
+	// File is the name given to Parse or the path given to Load.
+	File string
+	// Line is the 1-based line of the key, or 0 when unknown.
+	Line int
+	// Path is the key path, e.g. "repositories[0].auth.sshKeyFile".
+	Path string
+	// Err says what is wrong; it wraps one of ErrUnknownKey,
+	// ErrInlineSecret or ErrInvalid.
+	Err error
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		fmt.Fprintf(&b, "%s: ", e.File)
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path + ": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// invalidError is an ErrInvalid with its own message.
+type invalidError struct{ msg string }
+
+func (e invalidError) Error() string        { return e.msg }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalid returns an error that matches ErrInvalid.
+func invalid(format string, args ...any) error {
+	return invalidError{msg: fmt.Sprintf(format, args...)}
+}
+
+// under reports whether path is p or lies below it.
+func under(path, p string) bool {
+	return path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[")
+}
+
+// merge joins decoding and validation errors in line order. A validation
+// error below a key that failed to decode is dropped: it would only repeat
+// the decoding error.
+func merge(decodeErrs, validateErrs []*FieldError) error {
+	all := slices.Clone(decodeErrs)
+	for _, v := range validateErrs {
+		if !slices.ContainsFunc(decodeErrs, func(d *FieldError) bool { return under(v.Path, d.Path) }) {
+			all = append(all, v)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *FieldError) int { return cmp.Compare(a.Line, b.Line) })
+	errs := make([]error, len(all))
+	for i, e := range all {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}

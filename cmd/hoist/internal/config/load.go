@@ -1,0 +1,108 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Load reads the config file at path with [Parse], then makes every
+// relative file path in it (the …File fields) relative to the directory of
+// the config file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	resolveFiles(reflect.ValueOf(c).Elem(), filepath.Dir(path))
+	return c, nil
+}
+
+// Parse decodes a config file, applies the defaults and validates it. name
+// labels the errors, usually the file name. The error, if any, joins one
+// [*FieldError] per problem, in line order.
+func Parse(name string, data []byte) (*Config, error) {
+	root, err := document(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	c := &Config{pos: &positions{file: name}}
+	d := &decoder{pos: c.pos}
+	d.value(root, "", reflect.ValueOf(c).Elem())
+	if root.Kind != yaml.MappingNode {
+		return nil, merge(d.errs, nil)
+	}
+	for _, key := range []string{"apiVersion", "kind"} {
+		if !c.pos.has(key) {
+			d.errs = append(d.errs, &FieldError{File: name, Line: root.Line, Path: key, Err: invalid("is required")})
+		}
+	}
+	c.Default()
+	if err := merge(d.errs, c.validate()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// document returns the root node of the only YAML document in data.
+func document(data []byte) (root *yaml.Node, err error) {
+	defer func() { // never let a parser bug take the service down
+		if r := recover(); r != nil {
+			root, err = nil, errors.New("parsing YAML: malformed document")
+		}
+	}()
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the config is empty")
+		}
+		return nil, fmt.Errorf("parsing YAML: %w", err)
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, errors.New("the config must be a single YAML document")
+	case !errors.Is(err, io.EOF):
+		return nil, fmt.Errorf("parsing YAML: %w", err)
+	}
+	if len(doc.Content) != 1 {
+		return nil, errors.New("the config is empty")
+	}
+	return doc.Content[0], nil
+}
+
+// resolveFiles joins dir to every relative path in the string fields whose
+// yaml key ends in "File", anywhere in v.
+func resolveFiles(v reflect.Value, dir string) {
+	switch v.Kind() {
+	case reflect.Slice:
+		for i := range v.Len() {
+			resolveFiles(v.Index(i), dir)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f, tag := v.Field(i), v.Type().Field(i).Tag.Get("yaml")
+			if !v.Type().Field(i).IsExported() {
+				continue
+			}
+			if f.Kind() == reflect.String && strings.HasSuffix(tag, "File") {
+				if p := f.String(); p != "" && !filepath.IsAbs(p) {
+					f.SetString(filepath.Join(dir, p))
+				}
+				continue
+			}
+			resolveFiles(f, dir)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package config
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template"
+)
+
+func validName() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) }
+
+func (v *validator) repository(p string, r Repository) {
+	switch {
+	case r.Name == "":
+		v.addf(p+".name", "is required (none could be derived from the url)")
+	case len(r.Name) > maxNameLen || !validName().MatchString(r.Name):
+		v.addf(p+".name", "must be at most %d letters, digits, '.', '_' or '-', starting with a letter or digit", maxNameLen)
+	}
+	transport, err := Transport(r.URL)
+	if err != nil {
+		v.add(p+".url", err)
+	}
+	v.branch(p+".branch", r.Branch)
+	v.branch(p+".pushBranch", r.PushBranch)
+	if r.Path != "" {
+		if err := relPath(r.Path); err != nil {
+			v.add(p+".path", err)
+		}
+	}
+	if _, err := ParseSchedule(r.Schedule); err != nil {
+		v.addf(p+".schedule", "%v", err)
+	}
+	v.gitAuth(p+".auth", r.Auth, transport)
+	v.author(p+".author", r.Author)
+	v.signing(p+".signing", r.Signing)
+	if _, err := template.New("commitTemplate").Parse(r.CommitTemplate); err != nil {
+		v.addf(p+".commitTemplate", "%v", err)
+	}
+	for i, o := range r.PushOptions {
+		if o == "" || strings.ContainsAny(o, "\r\n\x00") {
+			v.addf(p+".pushOptions["+strconv.Itoa(i)+"]", "must be a non-empty single line")
+		}
+	}
+}
+
+// branch checks a branch name against the rules of git check-ref-format
+// that matter in a config file.
+func (v *validator) branch(path, b string) {
+	if b == "" {
+		return
+	}
+	bad := strings.HasPrefix(b, "-") || strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") ||
+		strings.HasSuffix(b, ".") || strings.HasSuffix(b, ".lock") || strings.Contains(b, "..") ||
+		strings.Contains(b, "//") || strings.Contains(b, "@{") || b == "@" ||
+		strings.ContainsFunc(b, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`~^:?*[\`, r) })
+	if bad {
+		v.addf(path, "is not a valid branch name")
+	}
+}
+
+func (v *validator) gitAuth(p string, a GitAuth, transport string) {
+	ssh := a.SSHKeyFile != "" || a.SSHPassphraseFile != "" || a.KnownHostsFile != "" || a.InsecureSkipHostKeyCheck
+	http := a.Username != "" || a.UsernameFile != "" || !a.Password().IsZero() || !a.Token().IsZero() || a.CAFile != ""
+	if ssh && transport != "" && transport != TransportSSH {
+		v.addf(p, "ssh settings (sshKeyFile, sshPassphraseFile, knownHostsFile, insecureSkipHostKeyCheck) need an ssh url")
+	}
+	if http && transport != "" && transport != TransportHTTP && transport != TransportHTTPS {
+		v.addf(p, "http settings (username, password, token, caFile) need an http or https url")
+	}
+	if a.SSHPassphraseFile != "" && a.SSHKeyFile == "" {
+		v.addf(p+".sshPassphraseFile", "needs sshKeyFile")
+	}
+	if a.KnownHostsFile != "" && a.InsecureSkipHostKeyCheck {
+		v.addf(p+".insecureSkipHostKeyCheck", "set only one of knownHostsFile and insecureSkipHostKeyCheck")
+	}
+	v.oneOf(p, "username", a.Username, "usernameFile", a.UsernameFile)
+	v.oneOf(p, "passwordFile", a.PasswordFile, "passwordEnv", a.PasswordEnv)
+	v.oneOf(p, "tokenFile", a.TokenFile, "tokenEnv", a.TokenEnv)
+	if !a.Password().IsZero() && !a.Token().IsZero() {
+		v.addf(p, "set either a password or a token, not both")
+	}
+	if !a.Password().IsZero() && a.Username == "" && a.UsernameFile == "" {
+		v.addf(p, "a password needs username or usernameFile")
+	}
+}
+
+func (v *validator) author(p string, a Author) {
+	if strings.ContainsAny(a.Name, "<>\r\n\x00") {
+		v.addf(p+".name", "must be one line without '<' or '>'")
+	}
+	at := strings.LastIndex(a.Email, "@")
+	if a.Email != "" && (at <= 0 || at == len(a.Email)-1 || strings.ContainsAny(a.Email, "<> \t\r\n\x00")) {
+		v.addf(p+".email", "must be an address like hoist@example.com")
+	}
+}
+
+func (v *validator) signing(p string, s Signing) {
+	if s.OpenPGPKeyFile != "" && s.SSHKeyFile != "" {
+		v.addf(p, "set either openPGPKeyFile or sshKeyFile, not both")
+	}
+	if s.OpenPGPPassphraseFile != "" && s.OpenPGPKeyFile == "" {
+		v.addf(p+".openPGPPassphraseFile", "needs openPGPKeyFile")
+	}
+}
