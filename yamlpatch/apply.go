@@ -1,0 +1,155 @@
+package yamlpatch
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Apply rewrites, in place, every marked value under root whose policy has
+// a ref in refs (keyed by policy ID, "ns:name" or "name").
+//
+// A whole-reference marker gets Name:Tag, or Name:Tag@Digest when Digest is
+// set; ":tag" gets Tag, ":name" gets Name and ":digest" gets Digest. Markers
+// of policies not in refs are left alone. A value already equal to its
+// target is not a change. A file that does not parse, or whose edit fails
+// verification, is left untouched and reported in Result.Problems; the other
+// files are still updated. The error is only for an unusable root.
+func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
+	o, err := makeOptions(opts...)
+	if err != nil {
+		return Result{}, err
+	}
+	files, fileResults, err := o.run(root, func(rel string, abs string) fileResult {
+		return o.applyFile(rel, abs, refs)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	var diff strings.Builder
+	for i, fr := range fileResults {
+		res.Changes = append(res.Changes, fr.changes...)
+		res.Problems = append(res.Problems, fr.problems...)
+		diff.WriteString(fr.diff)
+		if len(fr.changes) > 0 {
+			o.logger.Debug("updated file", "file", files[i], "changes", len(fr.changes), "dryRun", o.dryRun)
+		}
+	}
+	res.Diff = diff.String()
+	sortChanges(res.Changes)
+	sortProblems(res.Problems)
+	o.logger.Info("applied markers", "files", len(files), "changes", len(res.Changes),
+		"problems", len(res.Problems), "dryRun", o.dryRun)
+	return res, nil
+}
+
+// Scan lists every marker under root without changing anything, and the
+// problems found: markers on keys, aliases, nulls, block scalars or
+// collections, files that do not parse, bad marker JSON, and (with
+// [WithKnownPolicies]) markers naming unknown policies. The error is only for
+// an unusable root.
+func Scan(root string, opts ...Option) ([]Marker, []Problem, error) {
+	o, err := makeOptions(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, fileResults, err := o.run(root, o.scanFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	var markers []Marker
+	var problems []Problem
+	for _, fr := range fileResults {
+		markers = append(markers, fr.markers...)
+		problems = append(problems, fr.problems...)
+	}
+	sortMarkers(markers)
+	sortProblems(problems)
+	return markers, problems, nil
+}
+
+// fileResult is what processing one file produced.
+type fileResult struct {
+	changes  []Change
+	problems []Problem
+	markers  []Marker
+	diff     string
+}
+
+// run lists the files under root and calls do for each, o.jobs at a time.
+// The walk's own problems come back as an extra fileResult.
+func (o *options) run(root string, do func(rel, abs string) fileResult) ([]string, []fileResult, error) {
+	root, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening root: %w", err)
+	}
+	files, problems, err := listFiles(root, o.logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	results := make([]fileResult, len(files), len(files)+1)
+	var g errgroup.Group
+	g.SetLimit(o.jobs)
+	for i, rel := range files {
+		g.Go(func() error {
+			results[i] = do(rel, filepath.Join(root, filepath.FromSlash(rel)))
+			return nil
+		})
+	}
+	_ = g.Wait() // the callbacks never fail
+	return files, append(results, fileResult{problems: problems}), nil
+}
+
+// load reads and parses one file. It returns nil, with no problem, for a
+// file without the marker token.
+func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
+	src, mode, err := readFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if !bytes.Contains(src, []byte(token)) {
+		return nil, nil
+	}
+	p, err := parseFile(src)
+	if err != nil {
+		fr.problems = append(fr.problems, Problem{File: rel, Line: errLine(err), Reason: fmt.Sprintf("parsing: %v", err)})
+		return nil, nil
+	}
+	for _, pr := range p.problems {
+		pr.File = rel
+		fr.problems = append(fr.problems, pr)
+	}
+	return &loaded{src: src, mode: mode, parsed: p}, nil
+}
+
+// known reports whether a marker's policy may be used, adding a problem if not.
+func (o *options) known(rel string, s site, fr *fileResult) bool {
+	if o.knownIDs == nil || o.knownIDs[s.spec.policy] {
+		return true
+	}
+	fr.problems = append(fr.problems, Problem{File: rel, Line: s.node.Line,
+		Reason: fmt.Sprintf("unknown policy %q", s.spec.policy)})
+	return false
+}
+
+func (o *options) scanFile(rel, abs string) fileResult {
+	var fr fileResult
+	l, err := o.load(rel, abs, &fr)
+	if err != nil {
+		return fileResult{problems: []Problem{{File: rel, Reason: err.Error()}}}
+	}
+	if l == nil {
+		return fr
+	}
+	for _, s := range l.sites {
+		o.known(rel, s, &fr)
+		fr.markers = append(fr.markers, Marker{File: rel, Line: s.node.Line,
+			Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
+			Policy: s.spec.policy, Field: s.spec.field, Value: s.node.Value})
+	}
+	return fr
+}

@@ -1,0 +1,25 @@
+// Package yamlpatch rewrites the image references that carry a Flux-style
+// marker comment in a tree of YAML files, changing only the bytes of each
+// marked value.
+//
+// A marker is a line comment on a scalar value:
+//
+//	image: ghcr.io/acme/api:1.4.2 # {"$imagepolicy": "apps:api"}
+//	tag: 1.4.2                    # {"$imagepolicy": "apps:api:tag"}
+//
+// The pass, per file:
+//
+//  1. Files named *.yaml, *.yml or Kustomization that contain the marker
+//     token are parsed with go.yaml.in/yaml/v3 (the parser under kyaml;
+//     kyaml's yaml.Node is an alias of its Node). Symlinks are never followed.
+//  2. Each marked scalar is located in the original bytes (its exact span),
+//     and an edit is computed for it, keeping its quote style.
+//  3. The edits are applied to the original bytes, the result is parsed
+//     again and compared node by node with the original: exactly the edited
+//     scalars must hold exactly their new values. A file that fails this is
+//     left untouched and reported as a [Problem].
+//  4. Unless dry-run, the file is replaced atomically (temp file and rename,
+//     mode kept). Documents are never re-serialised.
+//
+// [Apply] does the rewrite; [Scan] lists markers and problems for linting.
+package yamlpatch

@@ -1,0 +1,77 @@
+package yamlpatch
+
+import (
+	"errors"
+	"log/slog"
+	"runtime"
+)
+
+// Option configures [Apply] and [Scan].
+type Option func(*options) error
+
+type options struct {
+	dryRun   bool
+	logger   *slog.Logger
+	knownIDs map[string]bool // nil means any policy ID is accepted
+	jobs     int
+}
+
+func makeOptions(opts ...Option) (*options, error) {
+	o := &options{
+		logger: slog.New(slog.DiscardHandler),
+		jobs:   runtime.GOMAXPROCS(0),
+	}
+	for _, opt := range opts {
+		if err := opt(o); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// WithDryRun makes [Apply] compute its [Result], diff included, without
+// writing any file. The default is to write.
+func WithDryRun() Option {
+	return func(o *options) error {
+		o.dryRun = true
+		return nil
+	}
+}
+
+// WithLogger sets the logger. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("nil logger")
+		}
+		o.logger = l
+		return nil
+	}
+}
+
+// WithKnownPolicies names every policy ID ("ns:name" or "name") that exists.
+// A marker naming any other ID is then reported as a [Problem]. The default
+// accepts any ID; [Apply] leaves markers of policies not in its refs alone.
+func WithKnownPolicies(ids ...string) Option {
+	return func(o *options) error {
+		if o.knownIDs == nil {
+			o.knownIDs = make(map[string]bool, len(ids))
+		}
+		for _, id := range ids {
+			o.knownIDs[id] = true
+		}
+		return nil
+	}
+}
+
+// WithJobs sets how many files are processed at once.
+// The default is runtime.GOMAXPROCS(0).
+func WithJobs(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return errors.New("jobs must be positive")
+		}
+		o.jobs = n
+		return nil
+	}
+}
