@@ -1,0 +1,129 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// decode splits a file into documents and keeps those of our kinds. A file
+// that is not YAML is a problem only if it mentions our kinds.
+func (l *loader) decode(file string, data []byte) {
+	defer func() {
+		if r := recover(); r != nil { // the YAML parser is not ours: stay up
+			l.problem(file, 0, "", fmt.Errorf("%w: parsing YAML: %v", ErrInvalid, r))
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			if mentionsOurKinds(data) {
+				l.problem(file, yamlErrLine(err), "", fmt.Errorf("%w: parsing YAML: %v", ErrInvalid, err))
+			}
+			return
+		}
+		l.document(file, &doc)
+	}
+}
+
+func mentionsOurKinds(data []byte) bool {
+	return bytes.Contains(data, []byte("ImagePolicy")) || bytes.Contains(data, []byte("ImageRepository"))
+}
+
+var lineRE = regexp.MustCompile(`line (\d+)`)
+
+// yamlErrLine digs the line number out of a YAML error, or returns 0.
+func yamlErrLine(err error) int {
+	m := lineRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// document keeps a document if its apiVersion and kind are ours.
+func (l *loader) document(file string, doc *yaml.Node) {
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = deref(root.Content[0])
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		return
+	}
+	apiVersion, _ := str(root, "apiVersion", "")
+	kind, _ := str(root, "kind", "")
+	ours, err := classify(apiVersion, kind)
+	if !ours {
+		if apiVersion == fluxGroup+"/v1beta2" || apiVersion == fluxGroup+"/v1" {
+			l.note(Note{File: file, Line: root.Line, Message: fmt.Sprintf("ignoring %s: hoist does the updating", kind)})
+		}
+		return
+	}
+	o := &object{file: file, line: root.Line, apiVersion: apiVersion, kind: kind, node: root}
+	if err == nil {
+		err = o.readMetadata()
+	}
+	if err != nil {
+		l.problem(file, root.Line, o.id(), err)
+		return
+	}
+	l.objects = append(l.objects, o)
+}
+
+// classify says whether apiVersion/kind belongs to us, and whether we
+// support that version.
+func classify(apiVersion, kind string) (bool, error) {
+	group, version, _ := strings.Cut(apiVersion, "/")
+	switch {
+	case group == "hoist.dev" && kind == "ImagePolicy" && apiVersion == hoistAPIVersion:
+		return true, nil
+	case group == "hoist.dev":
+		return true, fmt.Errorf("%w: unsupported %s %s (want %s ImagePolicy)", ErrInvalid, apiVersion, kind, hoistAPIVersion)
+	case group != fluxGroup || (kind != "ImagePolicy" && kind != "ImageRepository"):
+		return false, nil
+	case version == "v1beta2" || version == "v1":
+		return true, nil
+	}
+	return true, fmt.Errorf("%w: unsupported Flux version %s of %s (hoist reads v1beta2 and v1)", ErrInvalid, apiVersion, kind)
+}
+
+var (
+	subdomainRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	labelRE     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+)
+
+// readMetadata reads and checks metadata.name and metadata.namespace.
+func (o *object) readMetadata() error {
+	md, err := mapping(o.node, "metadata", "")
+	if err != nil {
+		return err
+	}
+	if o.name, err = str(md, "name", "metadata."); err != nil {
+		return err
+	}
+	if o.namespace, err = str(md, "namespace", "metadata."); err != nil {
+		return err
+	}
+	if o.name == "" {
+		return fieldErr(orNode(md, o.node), "metadata.name", "is required")
+	}
+	if len(o.name) > 253 || !subdomainRE.MatchString(o.name) {
+		return fieldErr(field(md, "name"), "metadata.name", "%q is not a valid Kubernetes name (lowercase DNS subdomain)", o.name)
+	}
+	if o.namespace != "" && (len(o.namespace) > 63 || !labelRE.MatchString(o.namespace)) {
+		return fieldErr(field(md, "namespace"), "metadata.namespace", "%q is not a valid namespace (lowercase DNS label)", o.namespace)
+	}
+	return nil
+}

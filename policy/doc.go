@@ -1,0 +1,23 @@
+// Package policy provides the image policies of a GitOps config repository:
+// it loads them from a worktree and chooses, for each one, the tag to run.
+//
+// A pass uses it in two steps:
+//
+//   - [Load] walks a directory and reads every ImagePolicy it finds: hoist's
+//     own kind (hoist.dev/v1alpha1) and Flux's ImagePolicy and
+//     ImageRepository (image.toolkit.fluxcd.io v1beta2 and v1). Objects that
+//     are wrong become [Problem]s naming file and line; the others still load.
+//   - [Select] takes the policies and the tags the registry listed for each
+//     image, and returns one [Decision] per policy: the chosen tag and an
+//     [Explanation] of how many tags were seen, excluded, filtered out, not
+//     parseable, and why the winner won.
+//
+// Selection applies, in order: the exclusions (regexes), filterTags (a regex
+// whose extract template yields the value to order), then exactly one rule:
+// semver (Masterminds ranges, optional "v" prefix, prereleases only when the
+// range names one), alphabetical, numerical or newestBuild. Policies sharing a
+// group move together to the highest version every member has.
+//
+// The package does no network I/O: build times for newestBuild and digests
+// are the caller's job.
+package policy

@@ -1,0 +1,57 @@
+package policy
+
+// finish turns the collected objects into policies: Flux repositories first,
+// so policies can resolve their refs, then every policy in file order.
+// Duplicate identities keep the first object and report the others.
+func (l *loader) finish() *Set {
+	repos := map[string]*fluxRepo{}
+	for _, o := range l.objects {
+		if o.kind != "ImageRepository" {
+			continue
+		}
+		r, ignored, err := parseFluxRepo(o)
+		if err == nil && repos[o.id()] != nil {
+			err = duplicate("ImageRepository", repos[o.id()].obj)
+		}
+		if err != nil {
+			l.problem(o.file, o.line, "", prefixed("ImageRepository "+o.id(), err))
+			continue
+		}
+		repos[o.id()] = r
+		if len(ignored) > 0 {
+			l.note(ignoredNote(o, ignored))
+		}
+	}
+	seen := map[string]*object{}
+	for _, o := range l.objects {
+		if o.kind != "ImagePolicy" {
+			continue
+		}
+		p, err := l.policy(o, repos)
+		if err == nil && seen[o.id()] != nil {
+			err = duplicate("policy", seen[o.id()])
+		}
+		if err != nil {
+			l.problem(o.file, o.line, o.id(), err)
+			continue
+		}
+		seen[o.id()] = o
+		l.set.Policies = append(l.set.Policies, p)
+	}
+	return &l.set
+}
+
+// policy reads one ImagePolicy of either kind.
+func (l *loader) policy(o *object, repos map[string]*fluxRepo) (*Policy, error) {
+	if o.apiVersion == hoistAPIVersion {
+		return parseHoist(o)
+	}
+	p, ref, ignored, err := parseFluxPolicy(o)
+	if err != nil {
+		return nil, err
+	}
+	if len(ignored) > 0 {
+		l.note(ignoredNote(o, ignored))
+	}
+	return p, p.resolve(ref, repos)
+}

@@ -1,0 +1,149 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// member is one policy of a group on its way through selection: the best
+// candidate it has for each version key.
+type member struct {
+	p     *Policy
+	index int
+	exp   Explanation
+	best  map[string]candidate
+}
+
+// selectGroup decides the policies of group g (indexes into policies), all
+// on the highest version every member has, and writes their decisions to out.
+func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag, out []Decision) {
+	members := make([]*member, len(idx))
+	for i, j := range idx {
+		members[i] = &member{p: policies[j], index: j}
+	}
+	slices.SortStableFunc(members, func(a, b *member) int { return strings.Compare(a.p.ID, b.p.ID) })
+	err := collect(members, tags)
+	var key string
+	var common int
+	if err == nil {
+		key, common, err = pick(members)
+	}
+	for _, m := range members {
+		d := Decision{Policy: m.p.ID, Image: m.p.Image, Explanation: m.exp}
+		d.Explanation.Group, d.Explanation.Common = g, common
+		if err != nil {
+			d.Err = fmt.Errorf("%w: group %s: %w", ErrGroupHeld, g, err)
+			d.Explanation.Reason = d.Err.Error()
+		} else {
+			c := m.best[key]
+			d.Tag, d.Explanation.Value = c.tag, c.value
+			d.Explanation.Reason = groupReason(g, m.p.rule, len(members), common, key)
+		}
+		out[m.index] = d
+	}
+}
+
+// collect evaluates every member, keeping its best candidate per version.
+// Members must share a rule kind, or versions would not compare.
+func collect(members []*member, tags map[string][]Tag) error {
+	first := members[0].p
+	for _, m := range members {
+		list, err := m.p.tagsOf(tags)
+		if err != nil {
+			return fmt.Errorf("member %s: %w", m.p.ID, err)
+		}
+		if kind(m.p.rule) != kind(first.rule) {
+			return fmt.Errorf("members %s (%s) and %s (%s) use different rules",
+				first.ID, first.rule, m.p.ID, m.p.rule)
+		}
+		m.best = map[string]candidate{}
+		m.exp, err = m.p.evaluate(list, func(c candidate) {
+			k := m.p.rule.key(c)
+			if old, ok := m.best[k]; !ok || better(m.p.rule, c, old) {
+				m.best[k] = c
+			}
+		})
+		if err == nil && len(m.best) == 0 {
+			err = noCandidate(m.exp)
+		}
+		if err != nil {
+			return fmt.Errorf("member %s: %w", m.p.ID, err)
+		}
+	}
+	return nil
+}
+
+// kind is a rule's name and order without its parameters: members of a
+// group may have different semver ranges but not different rules.
+func kind(r rule) string {
+	s := r.String()
+	if strings.HasPrefix(s, "semver ") {
+		return "semver"
+	}
+	return s
+}
+
+// pick returns the best version all members have and how many they share.
+// For newestBuild a version counts as built when its last member was.
+func pick(members []*member) (string, int, error) {
+	r := members[0].p.rule
+	var best candidate
+	bestKey, common := "", 0
+	for k, c := range members[0].best {
+		shared := true
+		for _, m := range members[1:] {
+			o, ok := m.best[k]
+			if !ok {
+				shared = false
+				break
+			}
+			if o.created.After(c.created) {
+				c.created = o.created
+			}
+		}
+		if !shared {
+			continue
+		}
+		c.value, c.tag = k, k // compare versions, not one member's spelling
+		if common++; common == 1 || better(r, c, best) {
+			best, bestKey = c, k
+		}
+	}
+	if common == 0 {
+		return "", 0, lacking(members)
+	}
+	return bestKey, common, nil
+}
+
+// lacking explains an empty intersection: it takes the best version any
+// member has and names the members that lack it.
+func lacking(members []*member) error {
+	r := members[0].p.rule
+	var top candidate
+	var topKey, owner string
+	for _, m := range members {
+		for k, c := range m.best {
+			c.value, c.tag = k, k
+			if owner == "" || better(r, c, top) {
+				top, topKey, owner = c, k, m.p.ID
+			}
+		}
+	}
+	var missing []string
+	for _, m := range members {
+		if _, ok := m.best[topKey]; !ok {
+			missing = append(missing, m.p.ID)
+		}
+	}
+	return fmt.Errorf("no version common to all %d members: %s lacks %s (the best version, which %s has)",
+		len(members), strings.Join(missing, ", "), topKey, owner)
+}
+
+func groupReason(g string, r rule, members, common int, key string) string {
+	if members == 1 {
+		return fmt.Sprintf("group %s (its only member): %s among %s: %s", g, r.why(), plural(common, "version"), key)
+	}
+	return fmt.Sprintf("group %s: %s among the %s all %d members have: %s",
+		g, r.why(), plural(common, "version"), members, key)
+}

@@ -1,0 +1,145 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// DigestMode says when a policy's references pin the image digest
+// (name:tag@digest).
+type DigestMode string
+
+// The digest modes. The zero value means DigestNever.
+const (
+	// DigestNever writes name:tag only.
+	DigestNever DigestMode = "Never"
+	// DigestIfNotPresent pins the digest once and keeps it while the tag
+	// stays the same.
+	DigestIfNotPresent DigestMode = "IfNotPresent"
+	// DigestAlways resolves the tag's digest on every pass.
+	DigestAlways DigestMode = "Always"
+)
+
+// Sentinel errors a caller can branch on with errors.Is.
+var (
+	// ErrNoTags: the caller supplied no tags for the policy's image
+	// (usually because scanning it failed).
+	ErrNoTags = errors.New("no tags listed for image")
+	// ErrNoCandidate: no tag passed the exclusions, the filter and the rule.
+	ErrNoCandidate = errors.New("no candidate tag")
+	// ErrGroupHeld: the policy's group cannot move, see the message for why.
+	ErrGroupHeld = errors.New("group held")
+	// ErrInvalid: a policy object is malformed.
+	ErrInvalid = errors.New("invalid policy")
+)
+
+// Policy is one loaded image policy: which image to watch and how to choose
+// its tag. Policies come from [Load] or [New]; a zero Policy selects nothing.
+type Policy struct {
+	// ID is "namespace:name", or "name" when there is no namespace. Markers
+	// name policies by ID.
+	ID string
+	// Namespace and Name are the object's metadata.
+	Namespace, Name string
+	// Image is the repository without tag, as written in the file,
+	// e.g. "ghcr.io/acme/api".
+	Image string
+	// Group names the policies that move together ("" for none).
+	Group string
+	// Digest says when references pin the digest.
+	Digest DigestMode
+	// Platform is "" (the digest of the index) or "os/arch[/variant]".
+	Platform string
+	// File is the slash-separated path of the file, relative to the loaded
+	// root, and Line the 1-based line where the object starts.
+	File string
+	Line int
+	// Kind is where the policy came from: "hoist.dev/v1alpha1" or the Flux
+	// apiVersion.
+	Kind string
+
+	rule    rule
+	exclude []*regexp.Regexp
+	filter  *regexp.Regexp
+	extract string
+}
+
+// NeedsBuildTimes reports whether [Select] needs [Tag.Created] for this
+// policy, which is true for the newestBuild rule.
+func (p *Policy) NeedsBuildTimes() bool {
+	_, ok := p.rule.(newestBuild)
+	return ok
+}
+
+// Rule describes the policy's rule, e.g. `semver ">=1.4.0 <2.0.0"` or
+// "alphabetical asc". It is "" for a Policy not made by Load or New.
+func (p *Policy) Rule() string {
+	if p.rule == nil {
+		return ""
+	}
+	return p.rule.String()
+}
+
+// Problem is a policy object that could not be loaded.
+type Problem struct {
+	// File is slash-separated and relative to the loaded root; Line is
+	// 1-based (0 when unknown).
+	File string
+	Line int
+	// Policy is the ID of the object, when known.
+	Policy string
+	Err    error
+}
+
+// Error returns "file:line: message".
+func (p Problem) Error() string {
+	msg := "<nil>"
+	if p.Err != nil {
+		msg = p.Err.Error()
+	}
+	if p.Policy != "" {
+		msg = "policy " + p.Policy + ": " + msg
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, msg)
+}
+
+// Unwrap returns Err.
+func (p Problem) Unwrap() error { return p.Err }
+
+// Note is something Load ignored on purpose, such as a Flux field that only
+// makes sense in a cluster (interval, secretRef...).
+type Note struct {
+	File    string
+	Line    int
+	Message string
+}
+
+// String returns "file:line: message".
+func (n Note) String() string { return fmt.Sprintf("%s:%d: %s", n.File, n.Line, n.Message) }
+
+// Set is what Load found: the policies that loaded, in file order, and the
+// problems of the objects that did not.
+type Set struct {
+	Policies []*Policy
+	Problems []Problem
+	Notes    []Note
+}
+
+// Lookup returns the policy with the given ID, or nil.
+func (s *Set) Lookup(id string) *Policy {
+	for _, p := range s.Policies {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// id joins namespace and name the way markers name policies.
+func id(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + ":" + name
+}

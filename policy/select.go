@@ -1,0 +1,150 @@
+package policy
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Decision is what Select chose for one policy.
+type Decision struct {
+	// Policy is the policy's ID and Image its image repository.
+	Policy string `json:"policy"`
+	Image  string `json:"image"`
+	// Tag is the chosen tag, "" when Err is set.
+	Tag string `json:"tag"`
+	// Err says why there is no tag: no tags listed (ErrNoTags), no candidate
+	// (ErrNoCandidate), the group is held (ErrGroupHeld), or a numerical
+	// tag that is not a number.
+	Err         error       `json:"-"`
+	Explanation Explanation `json:"explanation"`
+}
+
+// Explanation says how a decision came about. Seen is always the sum of
+// Excluded, FilteredOut, Unparseable, OutOfRange and Candidates.
+type Explanation struct {
+	Seen        int `json:"seen"`
+	Excluded    int `json:"excluded"`
+	FilteredOut int `json:"filteredOut"`
+	// Unparseable counts tags the rule cannot order: not a version
+	// (semver), not a number (numerical), no build time (newestBuild).
+	Unparseable int `json:"unparseable"`
+	// OutOfRange counts versions outside the semver range (including
+	// prereleases the range does not ask for).
+	OutOfRange int `json:"outOfRange"`
+	Candidates int `json:"candidates"`
+	// Rule is the policy's rule, e.g. `semver ">=1.0.0"`.
+	Rule string `json:"rule"`
+	// Value is what the rule ordered for the chosen tag: the tag, or what
+	// filterTags extracted from it.
+	Value string `json:"value,omitempty"`
+	// RunnerUp is the tag that came second, if any.
+	RunnerUp string `json:"runnerUp,omitempty"`
+	// Group is the policy's group and Common how many versions all of its
+	// members have.
+	Group  string `json:"group,omitempty"`
+	Common int    `json:"common,omitempty"`
+	// Reason says in words why the tag won, or why none did.
+	Reason string `json:"reason"`
+}
+
+// Select decides every policy at once, because the members of a group need
+// to see each other: pass all policies of a Set. tags is keyed by
+// Policy.Image; a policy whose image has no entry gets ErrNoTags. The
+// decisions are in the order of policies. Select never looks at the order
+// of the tags: the same tags in any order give the same decisions.
+func Select(policies []*Policy, tags map[string][]Tag) []Decision {
+	out := make([]Decision, len(policies))
+	groups := map[string][]int{}
+	var names []string
+	for i, p := range policies {
+		switch {
+		case p == nil:
+			out[i].Err = fmt.Errorf("%w: nil policy", ErrInvalid)
+		case p.Group != "":
+			if _, ok := groups[p.Group]; !ok {
+				names = append(names, p.Group)
+			}
+			groups[p.Group] = append(groups[p.Group], i)
+		default:
+			out[i] = selectOne(p, tags)
+		}
+	}
+	for _, g := range names {
+		selectGroup(g, policies, groups[g], tags, out)
+	}
+	return out
+}
+
+// selectOne decides a policy that is in no group.
+func selectOne(p *Policy, tags map[string][]Tag) Decision {
+	d := Decision{Policy: p.ID, Image: p.Image}
+	list, err := p.tagsOf(tags)
+	if err != nil {
+		d.Err = err
+		d.Explanation.Reason = err.Error()
+		return d
+	}
+	var best, second candidate
+	n := 0
+	exp, err := p.evaluate(list, func(c candidate) {
+		n++
+		switch {
+		case n == 1:
+			best = c
+		case better(p.rule, c, best):
+			second, best = best, c
+		case n == 2 || better(p.rule, c, second):
+			second = c
+		}
+	})
+	d.Explanation = exp
+	if err == nil && n == 0 {
+		err = noCandidate(exp)
+	}
+	if err != nil {
+		d.Err = err
+		d.Explanation.Reason = err.Error()
+		return d
+	}
+	d.Tag, d.Explanation.Value = best.tag, best.value
+	d.Explanation.Reason = p.reason(best, second, n)
+	if n > 1 {
+		d.Explanation.RunnerUp = second.tag
+	}
+	return d
+}
+
+// tagsOf returns the policy's tags, or why there are none.
+func (p *Policy) tagsOf(tags map[string][]Tag) ([]Tag, error) {
+	if p.rule == nil {
+		return nil, fmt.Errorf("%w: policy %q has no rule (make policies with Load or New)", ErrInvalid, p.ID)
+	}
+	list, ok := tags[p.Image]
+	if !ok {
+		return nil, fmt.Errorf("%w %s", ErrNoTags, p.Image)
+	}
+	return list, nil
+}
+
+func (p *Policy) reason(best, second candidate, n int) string {
+	s := fmt.Sprintf("%s among %s", p.rule.why(), plural(n, "candidate"))
+	if p.filter != nil && p.extract != "" {
+		s += fmt.Sprintf(", ordering the value %q extracted by %q", best.value, p.extract)
+	}
+	if n > 1 && p.rule.compare(best, second) == 0 {
+		s += fmt.Sprintf("; tie with %s broken by comparing the strings", strconv.Quote(second.tag))
+	}
+	return s
+}
+
+func noCandidate(exp Explanation) error {
+	return fmt.Errorf("%w: %d tags seen, %d excluded, %d filtered out, %d unparseable, %d out of range",
+		ErrNoCandidate, exp.Seen, exp.Excluded, exp.FilteredOut, exp.Unparseable, exp.OutOfRange)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
