@@ -1,0 +1,159 @@
+package gitwriter
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/http"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"golang.org/x/crypto/ssh"
+)
+
+// Auth holds the credentials of a remote. Every secret is a file path, read
+// at each network operation so rotated secrets take effect; the zero value
+// means no credentials.
+type Auth struct {
+	// SSHKeyFile is the private key for ssh:// and scp-like URLs.
+	SSHKeyFile string
+	// SSHPassphraseFile holds the key's passphrase, if it has one.
+	SSHPassphraseFile string
+	// KnownHostsFile lists the trusted host keys. Empty means the standard
+	// known_hosts files (SSH_KNOWN_HOSTS or ~/.ssh/known_hosts); unknown or
+	// mismatched host keys are always refused unless InsecureSkipHostKeyCheck.
+	KnownHostsFile string
+	// InsecureSkipHostKeyCheck accepts any host key. Logged as a warning.
+	InsecureSkipHostKeyCheck bool
+	// Username is the HTTPS user name (or the SSH user when the URL has none).
+	Username string
+	// UsernameFile holds the user name, when it is kept as a secret.
+	UsernameFile string
+	// PasswordFile holds the HTTPS password.
+	PasswordFile string
+	// TokenFile holds an HTTPS access token, sent as the basic-auth password.
+	TokenFile string
+	// CAFile is a PEM bundle trusted for HTTPS in addition to the system roots.
+	CAFile string
+}
+
+// LogValue shows which kinds of credentials are set, never their contents.
+func (a Auth) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("ssh_key", a.SSHKeyFile != ""),
+		slog.String("known_hosts", a.KnownHostsFile),
+		slog.Bool("insecure_skip_host_key_check", a.InsecureSkipHostKeyCheck),
+		slog.Bool("password", a.PasswordFile != ""),
+		slog.Bool("token", a.TokenFile != ""),
+		slog.String("ca_file", a.CAFile),
+	)
+}
+
+// credentials are what one network operation needs.
+type credentials struct {
+	method   transport.AuthMethod
+	caBundle []byte
+	secrets  []string
+}
+
+func readSecret(path, what string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading %s file: %w", what, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// load reads the secret files and builds the go-git auth method for ep.
+func (a Auth) load(ep *transport.Endpoint, log *slog.Logger) (*credentials, error) {
+	c := &credentials{}
+	if a.CAFile != "" {
+		b, err := os.ReadFile(a.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading CA file: %w", err)
+		}
+		c.caBundle = b
+	}
+	var err error
+	switch ep.Protocol {
+	case "ssh":
+		c.method, err = a.sshAuth(ep, log)
+	case "http", "https":
+		c.method, c.secrets, err = a.httpAuth()
+	}
+	return c, err
+}
+
+func (a Auth) httpAuth() (transport.AuthMethod, []string, error) {
+	user, err := readSecret(a.UsernameFile, "username")
+	if err != nil {
+		return nil, nil, err
+	}
+	if user == "" {
+		user = a.Username
+	}
+	pass, err := readSecret(a.PasswordFile, "password")
+	if err != nil {
+		return nil, nil, err
+	}
+	token, err := readSecret(a.TokenFile, "token")
+	if err != nil {
+		return nil, nil, err
+	}
+	if token != "" {
+		pass = token
+		if user == "" {
+			user = "x-access-token"
+		}
+	}
+	if user == "" && pass == "" {
+		return nil, nil, nil
+	}
+	return &http.BasicAuth{Username: user, Password: pass}, []string{pass}, nil
+}
+
+func (a Auth) sshAuth(ep *transport.Endpoint, log *slog.Logger) (transport.AuthMethod, error) {
+	user := ep.User
+	if user == "" {
+		user = a.Username
+	}
+	if user == "" {
+		user = "git"
+	}
+	if a.SSHKeyFile == "" {
+		return nil, fmt.Errorf("an ssh remote needs an SSH key file")
+	}
+	pass, err := readSecret(a.SSHPassphraseFile, "ssh passphrase")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := gitssh.NewPublicKeysFromFile(user, a.SSHKeyFile, pass)
+	if err != nil {
+		return nil, fmt.Errorf("loading ssh key %s: %w", a.SSHKeyFile, err)
+	}
+	if a.InsecureSkipHostKeyCheck {
+		log.Warn("ssh host key check disabled: any server can impersonate the remote", "host", ep.Host)
+		keys.HostKeyCallback = ssh.InsecureIgnoreHostKey() //nolint:gosec // explicit opt-in
+		return keys, nil
+	}
+	var files []string
+	if a.KnownHostsFile != "" {
+		files = []string{a.KnownHostsFile}
+	}
+	db, err := gitssh.NewKnownHostsDb(files...)
+	if err != nil {
+		return nil, fmt.Errorf("loading known_hosts: %w", err)
+	}
+	port := ep.Port
+	if port == 0 {
+		port = 22
+	}
+	keys.HostKeyCallback = db.HostKeyCallback()
+	keys.HostKeyAlgorithms = db.HostKeyAlgorithms(net.JoinHostPort(ep.Host, fmt.Sprint(port)))
+	return keys, nil
+}

@@ -1,0 +1,102 @@
+package gitwriter
+
+import (
+	"context"
+	"strings"
+)
+
+// EditFunc edits the worktree at dir and describes what it changed.
+// Update calls it once per attempt, each time on a fresh checkout of the
+// latest remote head.
+type EditFunc func(ctx context.Context, dir string) (Change, error)
+
+// Change describes one pass's edits.
+type Change struct {
+	// Updates are the marker values the edit changed.
+	Updates []Update
+}
+
+// Update is one changed marker value.
+type Update struct {
+	// File is the slash-separated path of the changed file in the worktree.
+	File string
+	// Kind, Namespace and Name identify the object holding the marker.
+	Kind, Namespace, Name string
+	// Policy is the marker's policy, "namespace:name" or "name".
+	Policy string
+	// Field is the marker's suffix: "" (whole reference), "tag", "name" or "digest".
+	Field string
+	// Old and New are the marker value before and after.
+	Old, New string
+	// Image is the full new reference, for example "ghcr.io/acme/api:1.4.3".
+	Image string
+	// From and To are the old and new tags, for example "1.4.2" and "1.4.3".
+	From, To string
+}
+
+// PolicyChange is what one policy changed in a pass, for commit messages.
+type PolicyChange struct {
+	// Policy is the policy name, "namespace:name" or "name".
+	Policy string
+	// Short is the image's last path element, for example "api".
+	Short string
+	// Image is the full new reference.
+	Image string
+	// From and To are the old and new tags.
+	From, To string
+	// Files are the changed files, in order of first appearance.
+	Files []string
+}
+
+// Policies groups updates by policy, in order of first appearance.
+func (c Change) Policies() []PolicyChange {
+	var out []PolicyChange
+	idx := map[string]int{}
+	for _, u := range c.Updates {
+		i, ok := idx[u.Policy]
+		if !ok {
+			i = len(out)
+			idx[u.Policy] = i
+			out = append(out, PolicyChange{Policy: u.Policy, Short: shortName(u.Image, u.Policy)})
+		}
+		p := &out[i]
+		fill(&p.Image, u.Image)
+		fill(&p.From, u.From)
+		fill(&p.To, u.To)
+		if !contains(p.Files, u.File) {
+			p.Files = append(p.Files, u.File)
+		}
+	}
+	return out
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// shortName is the last path element of image without tag or digest, or the
+// policy's name when image is empty.
+func shortName(image, policy string) string {
+	if image == "" {
+		return policy[strings.LastIndex(policy, ":")+1:]
+	}
+	if i := strings.Index(image, "@"); i >= 0 {
+		image = image[:i]
+	}
+	image = image[strings.LastIndex(image, "/")+1:]
+	if i := strings.Index(image, ":"); i >= 0 {
+		image = image[:i]
+	}
+	return image
+}

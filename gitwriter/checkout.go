@@ -1,0 +1,93 @@
+package gitwriter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Checkout fetches the remote branch and hard-resets the cached worktree to
+// it. It returns the worktree directory and the head commit.
+func (r *Repo) Checkout(ctx context.Context) (dir, head string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h, err := r.checkout(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	return r.dir, h.String(), nil
+}
+
+func (r *Repo) checkout(ctx context.Context) (plumbing.Hash, error) {
+	if r.repo == nil {
+		return plumbing.ZeroHash, errors.New("repository is closed")
+	}
+	if err := r.fetch(ctx); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := r.reset()
+	if err != nil {
+		r.log.Warn("recloning: reset of cached clone failed", "dir", r.dir, "reason", err.Error())
+		if err := r.clone(ctx); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		return r.reset()
+	}
+	return h, nil
+}
+
+// fetch updates the remote-tracking ref of the branch.
+func (r *Repo) fetch(ctx context.Context) error {
+	c, err := r.creds("fetch")
+	if err != nil {
+		return err
+	}
+	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.branch), r.trackingRef()))
+	nctx, cancel := r.netCtx(ctx)
+	defer cancel()
+	err = r.repo.FetchContext(nctx, &git.FetchOptions{
+		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
+		Auth: c.method, CABundle: c.caBundle, Depth: r.o.depth, Tags: git.NoTags, Force: true,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return r.fail("fetch", err, c)
+	}
+	return nil
+}
+
+// reset points the local branch and HEAD at the remote-tracking ref and
+// hard-resets the worktree to it, skipping the worktree scan when it is
+// known to be clean at that commit already.
+func (r *Repo) reset() (plumbing.Hash, error) {
+	ref, err := r.repo.Reference(r.trackingRef(), true)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading %s: %w", r.trackingRef(), err)
+	}
+	h := ref.Hash()
+	local := plumbing.NewBranchReferenceName(r.branch)
+	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(local, h)); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("setting %s: %w", local, err)
+	}
+	if err := r.repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, local)); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("setting HEAD: %w", err)
+	}
+	if r.clean == h {
+		return h, nil
+	}
+	w, err := r.repo.Worktree()
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("opening worktree: %w", err)
+	}
+	if err := w.Reset(&git.ResetOptions{Commit: h, Mode: git.HardReset}); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("resetting worktree to %s: %w", h, err)
+	}
+	if err := w.Clean(&git.CleanOptions{Dir: true}); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("cleaning worktree: %w", err)
+	}
+	r.clean = h
+	return h, nil
+}

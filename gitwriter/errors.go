@@ -1,0 +1,70 @@
+package gitwriter
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+var (
+	// ErrRejected reports a push the remote refused because the branch moved;
+	// Update retries after it, and returns it once attempts run out.
+	ErrRejected = errors.New("push rejected: remote branch moved")
+	// ErrForeignPushBranch reports a push branch holding commits that are not
+	// hoist's, which hoist refuses to overwrite.
+	ErrForeignPushBranch = errors.New("push branch holds commits that are not hoist's")
+)
+
+// Error is an error of one step (clone, fetch, push, ...) against one remote.
+// Its message never holds credentials.
+type Error struct {
+	// Step is what gitwriter was doing: "clone", "fetch", "push", "list", ...
+	Step string
+	// Remote is the remote URL with credentials removed.
+	Remote string
+	// Err is the cause; its text may come from go-git and is redacted in Error().
+	Err error
+
+	secrets []string
+}
+
+func (e *Error) Error() string {
+	msg := e.Err.Error()
+	for _, s := range e.secrets {
+		if len(s) >= 3 {
+			msg = strings.ReplaceAll(msg, s, "REDACTED")
+		}
+	}
+	return fmt.Sprintf("%s %s: %s", e.Step, e.Remote, msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// redactURL removes the password (and any token-looking user) from a URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if i := strings.Index(raw, "@"); i >= 0 && strings.Contains(raw[:i], "://") {
+			return raw[:strings.Index(raw, "://")+3] + "REDACTED@" + raw[i+1:]
+		}
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	return u.String()
+}
+
+// urlSecrets returns the credentials embedded in a URL.
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return nil
+	}
+	p, has := u.User.Password()
+	if !has {
+		return nil
+	}
+	return []string{p, url.QueryEscape(p), url.PathEscape(p)}
+}

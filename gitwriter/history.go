@@ -1,0 +1,104 @@
+package gitwriter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Entry is one policy change read back from a hoist commit.
+type Entry struct {
+	Commit string
+	When   time.Time
+	Author string
+	Policy string
+	Image  string
+	From   string
+	To     string
+}
+
+// History returns the policy changes recorded in hoist's commit trailers on
+// the checkout branch, newest first, at most limit entries (all when limit
+// <= 0). It reads what the cached clone holds after a fetch; a shallow clone
+// holds only the latest commits.
+func (r *Repo) History(ctx context.Context, limit int) ([]Entry, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.repo == nil {
+		return nil, errors.New("repository is closed")
+	}
+	if err := r.fetch(ctx); err != nil {
+		return nil, err
+	}
+	head, err := r.trackingCommit()
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	it := object.NewCommitPreorderIter(head, nil, nil)
+	defer it.Close()
+	for limit <= 0 || len(out) < limit {
+		c, err := it.Next()
+		if errors.Is(err, io.EOF) || (err != nil && len(out) > 0) {
+			break // io.EOF, or the shallow boundary
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading history: %w", err)
+		}
+		out = append(out, entries(c)...)
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// entries parses the Hoist-* trailers of c, one Entry per Hoist-Policy.
+func entries(c *object.Commit) []Entry {
+	var out []Entry
+	for _, kv := range ParseTrailers(c.Message) {
+		if kv[0] == TrailerPolicy {
+			out = append(out, Entry{Commit: c.Hash.String(), When: c.Author.When,
+				Author: c.Author.Name + " <" + c.Author.Email + ">", Policy: kv[1]})
+			continue
+		}
+		if len(out) == 0 {
+			continue
+		}
+		e := &out[len(out)-1]
+		switch kv[0] {
+		case TrailerImage:
+			e.Image = kv[1]
+		case TrailerFrom:
+			e.From = kv[1]
+		case TrailerTo:
+			e.To = kv[1]
+		}
+	}
+	return out
+}
+
+// ParseTrailers returns the key-value trailers of the last paragraph of a
+// commit message, in order.
+func ParseTrailers(msg string) [][2]string {
+	msg = strings.TrimRight(msg, "\n")
+	if i := strings.LastIndex(msg, "\n\n"); i >= 0 {
+		msg = msg[i+2:]
+	} else {
+		return nil
+	}
+	var out [][2]string
+	for _, line := range strings.Split(msg, "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			continue
+		}
+		out = append(out, [2]string{k, strings.TrimSpace(v)})
+	}
+	return out
+}

@@ -1,0 +1,196 @@
+package gitwriter
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Option configures a [Repo] in [Open].
+type Option func(*options) error
+
+type options struct {
+	branch, pushBranch string
+	stateDir           string
+	auth               Auth
+	authorName         string
+	authorEmail        string
+	template           string
+	signer             *SigningKey
+	pushOptions        map[string]string
+	maxAttempts        int
+	timeout            time.Duration
+	depth              int
+	depthSet           bool
+	log                *slog.Logger
+}
+
+func makeOptions(opts ...Option) (*options, error) {
+	o := &options{
+		authorName:  "hoist",
+		authorEmail: "hoist@localhost",
+		template:    DefaultMessageTemplate,
+		maxAttempts: 5,
+		timeout:     2 * time.Minute,
+		depth:       1,
+		log:         slog.New(slog.DiscardHandler),
+	}
+	for _, opt := range opts {
+		if err := opt(o); err != nil {
+			return nil, err
+		}
+	}
+	if o.pushBranch == o.branch {
+		o.pushBranch = ""
+	}
+	if o.pushBranch != "" && !o.depthSet {
+		o.depth = 0 // deciding whether the push branch is hoist's own needs history
+	}
+	return o, nil
+}
+
+// WithBranch sets the branch to check out and commit on.
+// The default is the branch the remote's HEAD points to.
+func WithBranch(b string) Option {
+	return func(o *options) error {
+		if err := validBranch(b); err != nil {
+			return err
+		}
+		o.branch = b
+		return nil
+	}
+}
+
+// WithPushBranch makes Update push to branch b, created from the checkout
+// branch, instead of the checkout branch. b is the only branch hoist may
+// force-update, and only while every commit on it that the checkout branch
+// lacks is hoist's own. The default is to push to the checkout branch.
+func WithPushBranch(b string) Option {
+	return func(o *options) error {
+		if err := validBranch(b); err != nil {
+			return err
+		}
+		o.pushBranch = b
+		return nil
+	}
+}
+
+func validBranch(b string) error {
+	if b == "" || strings.HasPrefix(b, "-") || strings.ContainsAny(b, " ~^:?*[\\\x00\n") ||
+		strings.Contains(b, "..") || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".lock") {
+		return fmt.Errorf("invalid branch name %q", b)
+	}
+	return nil
+}
+
+// WithStateDir sets the directory the clone is cached in, so later runs only
+// fetch. The default is a temporary directory that Close removes.
+func WithStateDir(dir string) Option {
+	return func(o *options) error {
+		if dir == "" {
+			return errors.New("state dir must not be empty")
+		}
+		o.stateDir = dir
+		return nil
+	}
+}
+
+// WithAuth sets the credentials for the remote. The default is none.
+func WithAuth(a Auth) Option {
+	return func(o *options) error {
+		o.auth = a
+		return nil
+	}
+}
+
+// WithAuthor sets the author and committer of hoist's commits.
+// The default is "hoist" <hoist@localhost>.
+func WithAuthor(name, email string) Option {
+	return func(o *options) error {
+		if strings.ContainsAny(name+email, "<>\n") || name == "" || email == "" {
+			return fmt.Errorf("invalid author %q <%s>", name, email)
+		}
+		o.authorName, o.authorEmail = name, email
+		return nil
+	}
+}
+
+// WithMessageTemplate sets the text/template of the commit message; it
+// executes on a [MessageData]. Open rejects a template that does not parse or
+// fails on sample data. The trailers are appended after it whatever it says.
+// The default is [DefaultMessageTemplate].
+func WithMessageTemplate(text string) Option {
+	return func(o *options) error {
+		o.template = text
+		return nil
+	}
+}
+
+// WithSigner signs every commit with key. The default is unsigned commits.
+func WithSigner(key SigningKey) Option {
+	return func(o *options) error {
+		o.signer = &key
+		return nil
+	}
+}
+
+// WithPushOptions sends git push options (git push -o key=value), for example
+// GitLab's "merge_request.create". The default is none.
+func WithPushOptions(kv map[string]string) Option {
+	return func(o *options) error {
+		o.pushOptions = make(map[string]string, len(kv))
+		for k, v := range kv {
+			o.pushOptions[k] = v
+		}
+		return nil
+	}
+}
+
+// WithMaxAttempts bounds how many times Update edits, commits and pushes when
+// the remote keeps moving. The default is 5.
+func WithMaxAttempts(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("max attempts must be positive, got %d", n)
+		}
+		o.maxAttempts = n
+		return nil
+	}
+}
+
+// WithTimeout sets the deadline of each network operation (clone, fetch,
+// push). The default is 2 minutes.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("timeout must be positive, got %s", d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
+
+// WithDepth sets the clone depth; 0 means the full history. The default is 1
+// (a shallow clone), or the full history with [WithPushBranch].
+func WithDepth(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("depth must not be negative, got %d", n)
+		}
+		o.depth, o.depthSet = n, true
+		return nil
+	}
+}
+
+// WithLogger sets the logger. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("logger must not be nil")
+		}
+		o.log = l
+		return nil
+	}
+}

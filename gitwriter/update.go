@@ -1,0 +1,159 @@
+package gitwriter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Outcome is what Update did.
+type Outcome struct {
+	// Commit is the pushed commit, "" when there was nothing to commit.
+	Commit string
+	// Branch is the branch pushed to.
+	Branch string
+	// Attempts counts the edit-commit-push rounds.
+	Attempts int
+	// Message is the commit message.
+	Message string
+}
+
+// Update checks out the latest remote head, calls edit on the worktree,
+// commits what it changed as one commit and pushes it. When the push is
+// rejected because the remote moved, it fetches, resets to the new head,
+// calls edit again and retries, up to the max attempts ([WithMaxAttempts]).
+// An edit reporting no updates, or leaving the tree as it was, makes no commit.
+func (r *Repo) Update(ctx context.Context, edit EditFunc) (Outcome, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := Outcome{Branch: r.pushTarget()}
+	var err error
+	for out.Attempts = 1; out.Attempts <= r.o.maxAttempts; out.Attempts++ {
+		var done bool
+		done, err = r.attempt(ctx, edit, &out)
+		if done || !errors.Is(err, ErrRejected) {
+			return out, err
+		}
+		r.log.Info("push rejected, redoing the edit on the new head", "attempt", out.Attempts, "branch", out.Branch)
+	}
+	out.Attempts = r.o.maxAttempts
+	return out, fmt.Errorf("giving up after %d attempts: %w", r.o.maxAttempts, err)
+}
+
+// attempt runs one checkout-edit-commit-push round. done reports a final
+// outcome (pushed, or nothing to commit).
+func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done bool, err error) {
+	head, err := r.checkout(ctx)
+	if err != nil {
+		return false, err
+	}
+	r.clean = plumbing.ZeroHash // the edit may touch anything
+	change, err := edit(ctx, r.dir)
+	if err != nil {
+		return false, fmt.Errorf("editing worktree: %w", err)
+	}
+	out.Commit, out.Message = "", ""
+	if len(change.Updates) == 0 {
+		return true, nil
+	}
+	msg, err := render(r.tmpl, change)
+	if err != nil {
+		return false, err
+	}
+	commit, err := r.commit(head, change, msg)
+	if errors.Is(err, git.ErrEmptyCommit) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := r.push(ctx, commit); err != nil {
+		return false, err
+	}
+	r.log.Info("pushed commit", "revision", commit.String(), "branch", out.Branch, "updates", len(change.Updates))
+	out.Commit, out.Message = commit.String(), msg
+	return true, nil
+}
+
+// commit stages the changed files and commits them on head.
+func (r *Repo) commit(head plumbing.Hash, c Change, msg string) (plumbing.Hash, error) {
+	w, err := r.repo.Worktree()
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("opening worktree: %w", err)
+	}
+	if err := w.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("staging changes: %w", err)
+	}
+	now := time.Now()
+	sig := &object.Signature{Name: r.o.authorName, Email: r.o.authorEmail, When: now}
+	h, err := w.Commit(msg, &git.CommitOptions{
+		Author: sig, Committer: sig, Parents: []plumbing.Hash{head}, Signer: r.signer,
+	})
+	if err != nil && !errors.Is(err, git.ErrEmptyCommit) {
+		return plumbing.ZeroHash, fmt.Errorf("committing: %w", err)
+	}
+	return h, err
+}
+
+// pushTarget is the branch Update pushes to.
+func (r *Repo) pushTarget() string {
+	if r.o.pushBranch != "" {
+		return r.o.pushBranch
+	}
+	return r.branch
+}
+
+// push sends commit to the push target, never forcing the checkout branch.
+func (r *Repo) push(ctx context.Context, commit plumbing.Hash) error {
+	c, err := r.creds("push")
+	if err != nil {
+		return err
+	}
+	src := plumbing.NewBranchReferenceName(r.branch)
+	dst := plumbing.NewBranchReferenceName(r.pushTarget())
+	opts := &git.PushOptions{
+		RemoteName: remoteName, RemoteURL: r.url, Auth: c.method, CABundle: c.caBundle,
+		RefSpecs: []config.RefSpec{config.RefSpec(src + ":" + dst)},
+		Options:  r.o.pushOptions,
+	}
+	if r.o.pushBranch != "" {
+		if err := r.preparePushBranch(ctx, c, opts); err != nil {
+			return err
+		}
+	}
+	nctx, cancel := r.netCtx(ctx)
+	defer cancel()
+	err = r.repo.PushContext(nctx, opts)
+	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return r.afterPush(commit)
+	}
+	if isRejection(err) {
+		return r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
+	}
+	return r.fail("push", err, c)
+}
+
+// afterPush records the pushed commit as the remote-tracking head when the
+// checkout branch was pushed, so the next checkout needs no reset.
+func (r *Repo) afterPush(commit plumbing.Hash) error {
+	if r.o.pushBranch != "" {
+		return nil
+	}
+	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(r.trackingRef(), commit)); err != nil {
+		return fmt.Errorf("updating %s: %w", r.trackingRef(), err)
+	}
+	return nil
+}
+
+func isRejection(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "non-fast-forward") || strings.Contains(s, "command error on") ||
+		strings.Contains(s, "fetch first") || strings.Contains(s, "stale info")
+}
