@@ -1,0 +1,229 @@
+package deploy_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// apiserver is an etcd and kube-apiserver pair on loopback, reached as system:masters.
+type apiserver struct {
+	kubeconfig string
+}
+
+// startAPIServer starts etcd and kube-apiserver on free loopback ports, with a
+// token file for auth; t.Cleanup stops both by PID.
+func startAPIServer(t *testing.T) *apiserver {
+	t.Helper()
+	etcdBin, kasBin := need(t, "etcd"), need(t, "kube-apiserver")
+	dir := t.TempDir()
+	clientURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	etcd := startServer(t, etcdBin, "--data-dir", filepath.Join(dir, "etcd"),
+		"--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
+		"--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+		"--initial-cluster", "default="+peerURL)
+	etcd.waitFor(t, 60*time.Second, func() error { return httpOK(http.DefaultClient, clientURL+"/health", "") })
+
+	token := rand.Text()
+	writeFile(t, filepath.Join(dir, "tokens.csv"), token+",admin,admin,system:masters\n")
+	writeServiceAccountKeys(t, dir)
+	port := freePort(t)
+	server := fmt.Sprintf("https://127.0.0.1:%d", port)
+	kas := startServer(t, kasBin, "--etcd-servers="+clientURL,
+		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+		fmt.Sprintf("--secure-port=%d", port), "--cert-dir="+filepath.Join(dir, "certs"),
+		"--service-account-issuer="+server,
+		"--service-account-key-file="+filepath.Join(dir, "sa.pub"),
+		"--service-account-signing-key-file="+filepath.Join(dir, "sa.key"),
+		"--token-auth-file="+filepath.Join(dir, "tokens.csv"),
+		"--authorization-mode=RBAC", "--service-cluster-ip-range=10.0.0.0/24",
+		"--disable-admission-plugins=ServiceAccount", "--endpoint-reconciler-type=none")
+	// The server's certificate is self-signed and generated at start; the check only waits.
+	insecure := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	kas.waitFor(t, 90*time.Second, func() error { return httpOK(insecure, server+"/readyz", token) })
+
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	writeFile(t, kubeconfig, fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: %q, insecure-skip-tls-verify: true}}]
+users: [{name: admin, user: {token: %q}}]
+contexts: [{name: test, context: {cluster: test, user: admin}}]
+current-context: test
+`, server, token))
+	return &apiserver{kubeconfig: kubeconfig}
+}
+
+func httpOK(c *http.Client, url, token string) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeServiceAccountKeys writes sa.key and sa.pub, the token signing key pair.
+func writeServiceAccountKeys(t *testing.T, dir string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "sa.key"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+	writeFile(t, filepath.Join(dir, "sa.pub"), string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})))
+}
+
+// kubectl runs kubectl against the server; stdin may be nil.
+func (a *apiserver) kubectl(stdin []byte, args ...string) (stdout, stderr string, err error) {
+	return tryRun(stdin, nil, "kubectl", append([]string{"--kubeconfig", a.kubeconfig}, args...)...)
+}
+
+// dryRunNames turns kubectl's "deployment.apps/hoist created (server dry run)" lines into
+// "deployment/hoist".
+func dryRunNames(out string) []string {
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		ref, _, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasSuffix(line, "(server dry run)") {
+			continue
+		}
+		res, name, _ := strings.Cut(ref, "/")
+		res, _, _ = strings.Cut(res, ".") // drop the API group
+		names = append(names, res+"/"+name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestBaseOnAPIServer checks the base against a real kube-apiserver: every object
+// passes server-side dry run with strict field validation, and the pod passes
+// Pod Security "restricted", which the namespace enforces.
+func TestBaseOnAPIServer(t *testing.T) {
+	t.Parallel()
+	need(t, "kubectl")
+	manifests, objs := render(t, "base")
+	api := startAPIServer(t)
+
+	// Namespaced objects can only be dry-run in a namespace that exists, so
+	// create the Namespace for real first (it carries the Pod Security labels).
+	nsJSON, err := json.Marshal(find(t, objs, "Namespace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, err := api.kubectl(nsJSON, "apply", "-f", "-"); err != nil {
+		t.Fatalf("creating the namespace: %v\n%s%s", err, out, errOut)
+	}
+	t.Run("apply dry run", func(t *testing.T) { testApplyDryRun(t, api, manifests, objs) })
+	t.Run("pod security", func(t *testing.T) { testPodSecurity(t, api, find(t, objs, "Deployment")) })
+}
+
+func testApplyDryRun(t *testing.T, api *apiserver, manifests []byte, objs []object) {
+	out, errOut, err := api.kubectl(manifests, "apply", "--dry-run=server", "--validate=strict", "-f", "-")
+	if err != nil {
+		t.Fatalf("kubectl apply --dry-run=server: %v\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
+	}
+	var want []string
+	for _, o := range objs {
+		want = append(want, strings.ToLower(o.kind())+"/"+o.name())
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, dryRunNames(out)); diff != "" {
+		t.Errorf("objects the server accepted mismatch (-want +got):\n%s\nstdout:\n%s", diff, out)
+	}
+	// Warnings include "would violate PodSecurity" for a Deployment whose pods would be rejected.
+	if strings.Contains(errOut, "Warning") {
+		t.Errorf("kubectl apply --dry-run=server warned:\n%s", errOut)
+	}
+}
+
+// podFromTemplate returns a Pod with the Deployment's pod template; edit changes its spec.
+func podFromTemplate(t *testing.T, dep object, edit func(spec map[string]any)) []byte {
+	t.Helper()
+	// A JSON round trip gives a deep copy the edit can change freely.
+	b, err := json.Marshal(lookup(dep, "spec", "template"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl map[string]any
+	if err := json.Unmarshal(b, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	meta, _ := tmpl["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	meta["name"], meta["namespace"] = "hoist-admission-check", dep.namespace()
+	spec := tmpl["spec"].(map[string]any)
+	edit(spec)
+	pod, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pod
+}
+
+// testPodSecurity creates (dry run) a Pod from the Deployment's template in the
+// namespace that enforces Pod Security "restricted": the server must admit it,
+// and must reject the same Pod once its hardening is removed.
+func testPodSecurity(t *testing.T, api *apiserver, dep object) {
+	tests := []struct {
+		name      string
+		edit      func(spec map[string]any)
+		wantError string // "" means admitted
+	}{
+		{"as built", func(map[string]any) {}, ""},
+		{"without hardening", func(spec map[string]any) {
+			delete(spec, "securityContext")
+			for _, c := range spec["containers"].([]any) {
+				delete(c.(map[string]any), "securityContext")
+			}
+		}, `violates PodSecurity "restricted`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := podFromTemplate(t, dep, tc.edit)
+			out, errOut, err := api.kubectl(pod, "create", "--dry-run=server", "--validate=strict", "-f", "-")
+			switch {
+			case tc.wantError == "" && err != nil:
+				t.Errorf("the server rejected the pod: %v\n%s%s", err, out, errOut)
+			case tc.wantError != "" && (err == nil || !strings.Contains(errOut, tc.wantError)):
+				t.Errorf("want rejection containing %q, got err=%v\n%s%s", tc.wantError, err, out, errOut)
+			}
+		})
+	}
+}
