@@ -35,7 +35,7 @@ func hasToken(comment string) bool {
 func parseMarker(comment string) (markerSpec, error) {
 	s := strings.TrimLeft(comment, "# \t")
 	if !strings.HasPrefix(s, "{") {
-		return markerSpec{}, errors.New("marker comment must start with a JSON object")
+		return markerSpec{}, errors.New(`comment mentions $imagepolicy but is not a marker like {"$imagepolicy": "ns:name"}`)
 	}
 	var obj map[string]json.RawMessage
 	if err := json.NewDecoder(strings.NewReader(s)).Decode(&obj); err != nil {
