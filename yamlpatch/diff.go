@@ -33,7 +33,7 @@ func unifiedDiff(rel string, src []byte, edits []edit) string {
 	var groups []*hunkGroup
 	for _, e := range edits {
 		a, b := lineOf(e.start), lineOf(e.end-1)
-		if n := len(groups); n > 0 && a <= groups[n-1].b {
+		if n := len(groups); n > 0 && a <= groups[n-1].b+1 {
 			groups[n-1].b = max(groups[n-1].b, b)
 			groups[n-1].edits = append(groups[n-1].edits, e)
 			continue

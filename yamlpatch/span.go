@@ -116,12 +116,12 @@ func plainEnd(src []byte, p int, value string) int {
 		return -1
 	}
 	end := p + len(value)
-	if end < len(src) {
-		switch src[end] {
-		case ' ', '\t', '\r', '\n', ',', ']', '}':
-		default:
-			return -1
-		}
+	rest := src[end:]
+	switch {
+	case len(rest) == 0, bytes.IndexByte([]byte(" \t\r\n,]}"), rest[0]) >= 0,
+		bytes.HasPrefix(rest, []byte("\u0085")), bytes.HasPrefix(rest, []byte("\u2028")),
+		bytes.HasPrefix(rest, []byte("\u2029")):
+		return end
 	}
-	return end
+	return -1
 }
