@@ -211,7 +211,7 @@ func (s *Server) run(t testing.TB, bin, dir string, cfg map[string]any) error {
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
-			t.Logf("registry %s output:\n%s", s.Host, s.out.String())
+			t.Logf("registry %s output (tail):\n%s", s.Host, tail(s.out.String(), 4000))
 		}
 	})
 	return nil
@@ -292,4 +292,11 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
 }

@@ -1,0 +1,127 @@
+package registry
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// ErrNotFound is wrapped by errors about a repository, tag or platform that
+// does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Error is an error answer of a registry. It names the host and repository
+// and never holds credentials, tokens or query strings.
+type Error struct {
+	// Host is the registry host; Repository the path within it.
+	Host, Repository string
+	// Method and Path are the request's (no query string).
+	Method, Path string
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Code and Message are the first error the registry sent, if any.
+	Code, Message string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("registry %s repository %s: %s %s: %d %s", e.Host, e.Repository,
+		e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Code != "" {
+		msg += ": " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Unwrap makes a 404 match ErrNotFound.
+func (e *Error) Unwrap() error {
+	if e.StatusCode == http.StatusNotFound {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Temporary reports whether trying again later may succeed.
+func (e *Error) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+}
+
+// newError reads a failed response (and closes its body).
+func newError(host, repo string, resp *http.Response) *Error {
+	defer resp.Body.Close()
+	e := &Error{Host: host, Repository: repo, Method: resp.Request.Method,
+		Path: resp.Request.URL.Path, StatusCode: resp.StatusCode}
+	var body struct {
+		Errors []struct{ Code, Message string }
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
+	if json.Unmarshal(data, &body) == nil && len(body.Errors) > 0 {
+		e.Code = body.Errors[0].Code
+		e.Message = truncate(body.Errors[0].Message, 200)
+	}
+	return e
+}
+
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "?")
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// redact removes credentials and query strings from URLs in err's text.
+func redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	red := redactText(msg)
+	if red == msg {
+		return err
+	}
+	return &redactedError{msg: red, err: err}
+}
+
+// redactedError shows a cleaned message but still unwraps to the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactText cuts userinfo and query strings out of URLs in s.
+func redactText(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i+3])
+		s = s[i+3:]
+		end := strings.IndexAny(s, " \"'\n\t")
+		if end < 0 {
+			end = len(s)
+		}
+		u := s[:end]
+		if at := strings.LastIndex(u, "@"); at >= 0 {
+			if slash := strings.Index(u, "/"); slash < 0 || at < slash {
+				u = "REDACTED@" + u[at+1:]
+			}
+		}
+		if q := strings.IndexByte(u, '?'); q >= 0 {
+			u = u[:q] + "?REDACTED"
+		}
+		b.WriteString(u)
+		s = s[end:]
+	}
+}
