@@ -3,6 +3,7 @@ package yamlpatch
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -111,19 +112,26 @@ func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
+	return parseSource(rel, src, mode, fr), nil
+}
+
+// parseSource parses a file's bytes. It returns nil, with no problem, for a
+// file without the marker token, and nil with a problem for one that does
+// not parse.
+func parseSource(rel string, src []byte, mode fs.FileMode, fr *fileResult) *loaded {
 	if !bytes.Contains(src, []byte(token)) {
-		return nil, nil
+		return nil
 	}
 	p, err := parseFile(src)
 	if err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Line: errLine(err), Reason: fmt.Sprintf("parsing: %v", err)})
-		return nil, nil
+		return nil
 	}
 	for _, pr := range p.problems {
 		pr.File = rel
 		fr.problems = append(fr.problems, pr)
 	}
-	return &loaded{src: src, mode: mode, parsed: p}, nil
+	return &loaded{src: src, mode: mode, parsed: p}
 }
 
 // known reports whether a marker's policy may be used, adding a problem if not.

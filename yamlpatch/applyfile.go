@@ -21,24 +21,32 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 	if l == nil {
 		return fr
 	}
-	edits, changes := o.plan(rel, l, refs, &fr)
-	if len(edits) == 0 {
+	out := o.patchFile(rel, l, refs, &fr)
+	if out == nil || o.dryRun {
 		return fr
+	}
+	if err := writeFile(abs, out, l.mode); err != nil {
+		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: writing: %v", err)})
+		fr.changes, fr.diff = nil, ""
+	}
+	return fr
+}
+
+// patchFile computes the patched bytes of a loaded file, recording changes,
+// problems and the diff in fr. It returns nil when nothing is to be written.
+func (o *options) patchFile(rel string, l *loaded, refs map[string]Ref, fr *fileResult) []byte {
+	edits, changes := o.plan(rel, l, refs, fr)
+	if len(edits) == 0 {
+		return nil
 	}
 	out, err := patch(l, edits)
-	if err == nil && !o.dryRun {
-		err = writeFile(abs, out, l.mode)
-		if err != nil {
-			err = fmt.Errorf("writing: %w", err)
-		}
-	}
 	if err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: %v", err)})
-		return fr
+		return nil
 	}
 	fr.changes = changes
 	fr.diff = unifiedDiff(rel, l.src, edits)
-	return fr
+	return out
 }
 
 // plan computes the edits and changes for the file's markers.

@@ -1,0 +1,135 @@
+package yamlpatch
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzPatch feeds arbitrary YAML, optionally with a marker appended to one
+// line, and a fuzzed tag. It checks that nothing panics and, whenever a change
+// is reported, that the bytes outside the changed lines are identical, that
+// the output parses, and that each changed value reads back as its new value.
+func FuzzPatch(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*/original/*.y*ml")
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data), "1.5.0", uint8(0))
+	}
+	f.Add("a: b\n", "1.10", uint8(1))
+	f.Add("- [a, 'b', \"c\"]\n", "x'y\"z", uint8(1))
+	f.Add("k: &a v\nl: *a\n", "true", uint8(1))
+	f.Fuzz(func(t *testing.T, src, tag string, line uint8) {
+		if line > 0 {
+			src = addMarker(src, int(line))
+		}
+		refs := map[string]Ref{}
+		for id, r := range goldenRefs {
+			refs[id] = r
+		}
+		refs["apps:api"] = Ref{Name: "ghcr.io/acme/api", Tag: tag}
+		o, _ := makeOptions(WithDryRun())
+		var fr fileResult
+		l := parseSource("f.yaml", []byte(src), 0o644, &fr)
+		if l == nil {
+			return
+		}
+		out := o.patchFile("f.yaml", l, refs, &fr)
+		if out == nil {
+			if len(fr.changes) != 0 {
+				t.Fatalf("changes %v reported without output", fr.changes)
+			}
+			return
+		}
+		checkOnlyChangedLines(t, []byte(src), out, fr.changes)
+	})
+}
+
+// addMarker appends a marker comment to line n (modulo the line count).
+func addMarker(src string, n int) string {
+	lines := strings.Split(src, "\n")
+	i := n % len(lines)
+	lines[i] += ` # {"$imagepolicy": "apps:api"}`
+	return strings.Join(lines, "\n")
+}
+
+// checkOnlyChangedLines checks, independently of the edit code, that src
+// and out differ only on the lines of the reported changes, and that each
+// change's line in out reads back with its new value.
+func checkOnlyChangedLines(t *testing.T, src, out []byte, changes []Change) {
+	t.Helper()
+	first, last := len(src), 0
+	changed := map[int]bool{}
+	for _, c := range changes {
+		changed[c.Line] = true
+		first, last = min(first, c.Line), max(last, c.Line)
+	}
+	before, after := yamlLines(src), yamlLines(out)
+	if len(before) == len(after) {
+		for i := range before {
+			if before[i] != after[i] && !changed[i+1] {
+				t.Fatalf("line %d changed but no change reported there:\n%q\n%q", i+1, before[i], after[i])
+			}
+		}
+	} else {
+		// A multi-line quoted value became one line: compare the lines
+		// before the first change and after the last one.
+		for i := 0; i < first-1; i++ {
+			if before[i] != after[i] {
+				t.Fatalf("line %d changed before the first change", i+1)
+			}
+		}
+		for i := 1; i < len(before)-last && i <= len(after); i++ {
+			if before[len(before)-i] != after[len(after)-i] {
+				t.Fatalf("line %d from the end changed after the last change", i)
+			}
+		}
+	}
+	in, _ := parseFile(src)
+	p, err := parseFile(out)
+	if err != nil {
+		t.Fatalf("output does not parse: %v\n%q", err, out)
+	}
+	if len(in.flat) != len(p.flat) {
+		t.Fatalf("output has %d nodes, input %d", len(p.flat), len(in.flat))
+	}
+	want := map[int]string{}
+	for _, c := range changes {
+		want[c.Line] = c.New
+	}
+	for i, a := range p.flat {
+		b := in.flat[i]
+		if a.Value == b.Value {
+			continue
+		}
+		if v, ok := want[b.Line]; !ok || a.Value != v {
+			t.Errorf("value at input line %d became %q; changes %v", b.Line, a.Value, changes)
+		}
+		delete(want, b.Line)
+	}
+	for line, v := range want {
+		t.Errorf("change at line %d to %q is not in the output", line, v)
+	}
+}
+
+// yamlLines splits at the line breaks yaml.v3 counts.
+func yamlLines(b []byte) []string {
+	starts := lineStarts(b)
+	lines := make([]string, len(starts))
+	for i, s := range starts {
+		end := len(b)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		lines[i] = string(b[s:end])
+	}
+	if bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")) {
+		lines[0] = "\ufeff" + lines[0]
+	}
+	return lines
+}
