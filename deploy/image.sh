@@ -30,7 +30,10 @@ crane() { command crane "$@" 2>>"$work/crane.log" || { cat "$work/crane.log" >&2
 work=$(mktemp -d)
 stage_pid=""
 cleanup() {
-  [ -n "$stage_pid" ] && kill "$stage_pid" 2>/dev/null && wait "$stage_pid" 2>/dev/null
+  if [ -n "$stage_pid" ]; then
+    kill "$stage_pid" 2>/dev/null || true
+    wait "$stage_pid" 2>/dev/null || true   # 143: it ended by our SIGTERM
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

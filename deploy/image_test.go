@@ -1,0 +1,225 @@
+package deploy_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"debug/elf"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// startRegistry starts a CNCF distribution registry (plain HTTP) on a free
+// loopback port and returns its host:port.
+func startRegistry(t *testing.T) string {
+	t.Helper()
+	bin := need(t, "registry")
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	cfg := filepath.Join(dir, "config.yml")
+	writeFile(t, cfg, fmt.Sprintf(`version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: %s}}
+http: {addr: %s}
+`, filepath.Join(dir, "data"), addr))
+	reg := startServer(t, bin, "serve", cfg)
+	reg.waitFor(t, 30*time.Second, func() error { return httpOK(http.DefaultClient, "http://"+addr+"/v2/", "") })
+	return addr
+}
+
+// imageEnv are the settings every image.sh run of the test shares, so that the
+// push and the layout build the same image.
+var imageEnv = []string{
+	"VERSION=v0.0.0-test",
+	"REVISION=0123456789abcdef0123456789abcdef01234567",
+	"SOURCE=https://example.test/hoist",
+	"SOURCE_DATE_EPOCH=1700000000",
+}
+
+// buildImage runs deploy/image.sh and returns the digest it prints last.
+func buildImage(t *testing.T, extraEnv ...string) string {
+	t.Helper()
+	env := append(append([]string{}, imageEnv...), extraEnv...)
+	out, _ := run(t, nil, env, "bash", filepath.Join(repoRoot, "deploy", "image.sh"))
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	digest := lines[len(lines)-1]
+	if !strings.HasPrefix(digest, "sha256:") {
+		t.Fatalf("image.sh printed %q last, want the digest; output:\n%s", digest, out)
+	}
+	return digest
+}
+
+func TestImage(t *testing.T) {
+	t.Parallel()
+	for _, bin := range []string{"bash", "go", "tar", "crane"} {
+		need(t, bin)
+	}
+	ref := startRegistry(t) + "/hoist-dev/hoist:test"
+	digest := buildImage(t, "IMAGE="+ref, "INSECURE=1")
+
+	t.Run("digest", func(t *testing.T) {
+		got, _ := run(t, nil, nil, "crane", "digest", "--insecure", ref)
+		if diff := cmp.Diff(digest, strings.TrimSpace(got)); diff != "" {
+			t.Errorf("pushed digest mismatch (-image.sh +registry):\n%s", diff)
+		}
+	})
+	t.Run("config", func(t *testing.T) { testImageConfig(t, ref) })
+	t.Run("filesystem", func(t *testing.T) { testImageFiles(t, ref) })
+	t.Run("layout", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "layout")
+		if got := buildImage(t, "OUT="+out); got != digest {
+			t.Errorf("layout digest %s, pushed %s: the build is not reproducible", got, digest)
+		}
+		if got := layoutDigests(t, out); !cmp.Equal(got, []string{digest}) {
+			t.Errorf("layout %s holds %v, want [%s]", out, got, digest)
+		}
+	})
+}
+
+// imageConfig is the part of an OCI image config the test checks.
+type imageConfig struct {
+	Architecture string `json:"architecture"`
+	OS           string `json:"os"`
+	Config       struct {
+		Entrypoint []string          `json:"Entrypoint"`
+		Cmd        []string          `json:"Cmd"`
+		User       string            `json:"User"`
+		Labels     map[string]string `json:"Labels"`
+	} `json:"config"`
+}
+
+func testImageConfig(t *testing.T, ref string) {
+	out, _ := run(t, nil, nil, "crane", "config", "--insecure", ref)
+	var got imageConfig
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("decoding the config of %s: %v\n%s", ref, err, out)
+	}
+	var want imageConfig
+	want.Architecture, want.OS = "amd64", "linux"
+	want.Config.Entrypoint = []string{"/hoist"}
+	want.Config.User = "65532:65532"
+	want.Config.Labels = map[string]string{
+		"org.opencontainers.image.source":      "https://example.test/hoist",
+		"org.opencontainers.image.version":     "v0.0.0-test",
+		"org.opencontainers.image.revision":    "0123456789abcdef0123456789abcdef01234567",
+		"org.opencontainers.image.title":       "hoist",
+		"org.opencontainers.image.description": "Keeps the image references in a GitOps config repository up to date",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("image config mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// imageFile is one entry of the image's filesystem.
+type imageFile struct {
+	Mode     int64
+	UID, GID int
+}
+
+func testImageFiles(t *testing.T, ref string) {
+	out, _ := run(t, nil, nil, "crane", "export", "--insecure", ref, "-")
+	files, hoist := readTar(t, []byte(out))
+	want := map[string]imageFile{
+		"etc":           {0o755, 0, 0},
+		"etc/group":     {0o644, 0, 0},
+		"etc/passwd":    {0o644, 0, 0},
+		"etc/ssl":       {0o755, 0, 0},
+		"hoist":         {0o755, 0, 0},
+		"tmp":           {0o1777, 0, 0},
+		"etc/ssl/certs": {0o755, 0, 0},
+	}
+	if _, err := os.Stat("/etc/ssl/certs/ca-certificates.crt"); err == nil {
+		want["etc/ssl/certs/ca-certificates.crt"] = imageFile{0o644, 0, 0}
+	}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Errorf("image files mismatch (-want +got):\n%s", diff)
+	}
+	checkStaticAMD64(t, hoist)
+}
+
+// readTar lists a tar stream's entries and returns the content of /hoist.
+func readTar(t *testing.T, b []byte) (map[string]imageFile, []byte) {
+	t.Helper()
+	files := map[string]imageFile{}
+	var hoist []byte
+	tr := tar.NewReader(bytes.NewReader(b))
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return files, hoist
+		}
+		if err != nil {
+			t.Fatalf("reading the image filesystem: %v", err)
+		}
+		name := strings.Trim(strings.TrimPrefix(h.Name, "./"), "/")
+		if name == "" {
+			continue
+		}
+		files[name] = imageFile{h.Mode & 0o7777, h.Uid, h.Gid}
+		if name == "hoist" {
+			if hoist, err = io.ReadAll(tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// checkStaticAMD64 checks that b is a statically linked linux/amd64 executable
+// and, on such a machine, that it runs.
+func checkStaticAMD64(t *testing.T, b []byte) {
+	t.Helper()
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("/hoist is not an ELF file: %v", err)
+	}
+	if f.Machine != elf.EM_X86_64 || f.Type != elf.ET_EXEC {
+		t.Errorf("/hoist is %v %v, want EM_X86_64 ET_EXEC", f.Machine, f.Type)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			t.Errorf("/hoist has a %v program header: it is not statically linked", p.Type)
+		}
+	}
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return
+	}
+	exe := filepath.Join(t.TempDir(), "hoist")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, err := tryRun(nil, nil, exe, "--help"); err != nil {
+		t.Errorf("/hoist --help: %v\n%s%s", err, out, errOut)
+	}
+}
+
+// layoutDigests lists the manifests of an OCI image layout's index.
+func layoutDigests(t *testing.T, dir string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatalf("reading the OCI layout: %v", err)
+	}
+	var idx struct {
+		Manifests []struct {
+			Digest string `json:"digest"`
+		} `json:"manifests"`
+	}
+	if err := json.Unmarshal(b, &idx); err != nil {
+		t.Fatalf("decoding %s/index.json: %v", dir, err)
+	}
+	var digests []string
+	for _, m := range idx.Manifests {
+		digests = append(digests, m.Digest)
+	}
+	return digests
+}
