@@ -60,8 +60,7 @@ func (r *Repo) fetch(ctx context.Context) error {
 }
 
 // reset points the local branch and HEAD at the remote-tracking ref and
-// hard-resets the worktree to it, skipping the worktree scan when it is
-// known to be clean at that commit already.
+// hard-resets the worktree to it.
 func (r *Repo) reset() (plumbing.Hash, error) {
 	ref, err := r.repo.Reference(r.trackingRef(), true)
 	if err != nil {
@@ -75,19 +74,8 @@ func (r *Repo) reset() (plumbing.Hash, error) {
 	if err := r.repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, local)); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("setting HEAD: %w", err)
 	}
-	if r.clean == h {
-		return h, nil
+	if err := r.resetWorktree(h); err != nil {
+		return plumbing.ZeroHash, err
 	}
-	w, err := r.repo.Worktree()
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("opening worktree: %w", err)
-	}
-	if err := w.Reset(&git.ResetOptions{Commit: h, Mode: git.HardReset}); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("resetting worktree to %s: %w", h, err)
-	}
-	if err := w.Clean(&git.CleanOptions{Dir: true}); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("cleaning worktree: %w", err)
-	}
-	r.clean = h
 	return h, nil
 }

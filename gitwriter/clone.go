@@ -44,6 +44,7 @@ func (r *Repo) resolveBranch(ctx context.Context) error {
 func (r *Repo) openOrClone(ctx context.Context) error {
 	if repo, err := r.openCached(); err == nil {
 		r.repo = repo
+		r.loadIndexAt()
 		return nil
 	} else if !errors.Is(err, git.ErrRepositoryNotExists) {
 		r.log.Warn("recloning: cached clone unusable", "dir", r.dir, "reason", err.Error())
@@ -115,7 +116,12 @@ func (r *Repo) clone(ctx context.Context) error {
 		return r.fail("clone", err, c)
 	}
 	r.repo = repo
-	r.clean = plumbing.ZeroHash
+	r.clean = false
+	if head, err := repo.Head(); err == nil {
+		if err := r.setIndexAt(head.Hash()); err != nil {
+			return err
+		}
+	}
 	r.log.Info("cloned repository", "remote", r.redacted, "branch", r.branch, "dir", r.dir)
 	return nil
 }

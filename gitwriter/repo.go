@@ -35,10 +35,11 @@ type Repo struct {
 	dir      string // the clone (worktree root)
 	tempDir  string // removed by Close; "" with WithStateDir
 
-	mu    sync.Mutex // Protects the fields below and the clone.
-	repo  *git.Repository
-	lock  *os.File
-	clean plumbing.Hash // head the worktree was last hard-reset to, zero if unknown
+	mu      sync.Mutex // Protects the fields below and the clone.
+	repo    *git.Repository
+	lock    *os.File
+	indexAt plumbing.Hash // commit the index matches (worktree too, but for files scan finds); zero if unknown
+	clean   bool          // the worktree matches the index exactly, no scan needed
 }
 
 // Open prepares a cached clone of url: it resolves the branch, reuses the

@@ -54,7 +54,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if err != nil {
 		return false, err
 	}
-	r.clean = plumbing.ZeroHash // the edit may touch anything
+	r.clean = false // the edit may touch anything
 	change, err := edit(ctx, r.dir)
 	if err != nil {
 		return false, fmt.Errorf("editing worktree: %w", err)
@@ -67,7 +67,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if err != nil {
 		return false, err
 	}
-	commit, err := r.commit(head, change, msg)
+	commit, err := r.commit(head, msg)
 	if errors.Is(err, git.ErrEmptyCommit) {
 		return true, nil
 	}
@@ -82,24 +82,40 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	return true, nil
 }
 
-// commit stages the changed files and commits them on head.
-func (r *Repo) commit(head plumbing.Hash, c Change, msg string) (plumbing.Hash, error) {
+// commit stages the changed files and commits them on head. It returns
+// git.ErrEmptyCommit when the tree did not change.
+func (r *Repo) commit(head plumbing.Hash, msg string) (plumbing.Hash, error) {
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading index: %w", err)
+	}
+	dirty, err := r.scan(idx)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := r.setIndexAt(plumbing.ZeroHash); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := r.stage(idx, dirty); err != nil {
+		return plumbing.ZeroHash, err
+	}
 	w, err := r.repo.Worktree()
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("opening worktree: %w", err)
 	}
-	if err := w.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("staging changes: %w", err)
-	}
-	now := time.Now()
-	sig := &object.Signature{Name: r.o.authorName, Email: r.o.authorEmail, When: now}
+	sig := &object.Signature{Name: r.o.authorName, Email: r.o.authorEmail, When: time.Now()}
 	h, err := w.Commit(msg, &git.CommitOptions{
 		Author: sig, Committer: sig, Parents: []plumbing.Hash{head}, Signer: r.signer,
 	})
-	if err != nil && !errors.Is(err, git.ErrEmptyCommit) {
+	if errors.Is(err, git.ErrEmptyCommit) {
+		r.clean = true
+		return h, errors.Join(err, r.setIndexAt(head))
+	}
+	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("committing: %w", err)
 	}
-	return h, err
+	r.clean = true
+	return h, r.setIndexAt(h)
 }
 
 // pushTarget is the branch Update pushes to.

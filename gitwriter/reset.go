@@ -1,0 +1,286 @@
+package gitwriter
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// resetWorktree makes the index and worktree match commit target. It takes
+// the fast path when it knows which commit the index matches, and falls back
+// to go-git's hard reset (which reads every file) otherwise or on error.
+func (r *Repo) resetWorktree(target plumbing.Hash) error {
+	if !r.indexAt.IsZero() {
+		err := r.fastReset(target)
+		if err == nil {
+			return nil
+		}
+		r.log.Warn("fast reset failed, doing a full reset", "reason", err.Error())
+	}
+	if err := r.setIndexAt(plumbing.ZeroHash); err != nil {
+		return err
+	}
+	w, err := r.repo.Worktree()
+	if err != nil {
+		return fmt.Errorf("opening worktree: %w", err)
+	}
+	if err := w.Reset(&git.ResetOptions{Commit: target, Mode: git.HardReset}); err != nil {
+		return fmt.Errorf("resetting worktree to %s: %w", target, err)
+	}
+	if err := w.Clean(&git.CleanOptions{Dir: true}); err != nil {
+		return fmt.Errorf("cleaning worktree: %w", err)
+	}
+	r.clean = true
+	return r.setIndexAt(target)
+}
+
+// fastReset rewrites the files that are dirty or differ between r.indexAt
+// and target.
+func (r *Repo) fastReset(target plumbing.Hash) error {
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		return fmt.Errorf("reading index: %w", err)
+	}
+	var dirty []string
+	if !r.clean {
+		if dirty, err = r.scan(idx); err != nil {
+			return err
+		}
+	}
+	if target == r.indexAt && len(dirty) == 0 {
+		r.clean = true
+		return nil
+	}
+	to, err := r.commitTree(target)
+	if err != nil {
+		return err
+	}
+	changed, err := r.treeDiff(r.indexAt, to)
+	if err != nil {
+		return err
+	}
+	from := r.indexAt
+	r.clean = false
+	if err := r.setIndexAt(plumbing.ZeroHash); err != nil {
+		return err
+	}
+	if err := r.checkoutPaths(idx, to, union(dirty, changed)); err != nil {
+		return err
+	}
+	if err := r.repo.Storer.SetIndex(idx); err != nil {
+		return fmt.Errorf("writing index: %w", err)
+	}
+	r.log.Debug("reset worktree", "from", from.String(), "to", target.String(), "dirty", len(dirty), "changed", len(changed))
+	r.clean = true
+	return r.setIndexAt(target)
+}
+
+// baseFile records, across processes, the commit the index and worktree
+// match (except for files whose stat data show a change). It is removed
+// before the index changes and rewritten after, so a crash in between
+// leads to a full reset.
+const baseFile = "hoist-base"
+
+func (r *Repo) setIndexAt(h plumbing.Hash) error {
+	r.indexAt = h
+	p := filepath.Join(r.dir, ".git", baseFile)
+	if h.IsZero() {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("clearing worktree base: %w", err)
+		}
+		return nil
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(h.String()+"\n"), 0o644); err != nil {
+		return fmt.Errorf("recording worktree base: %w", err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return fmt.Errorf("recording worktree base: %w", err)
+	}
+	return nil
+}
+
+// loadIndexAt reads the recorded worktree base of a cached clone.
+func (r *Repo) loadIndexAt() {
+	b, err := os.ReadFile(filepath.Join(r.dir, ".git", baseFile))
+	if err != nil {
+		return
+	}
+	h := plumbing.NewHash(strings.TrimSpace(string(b)))
+	if _, err := r.repo.CommitObject(h); err == nil {
+		r.indexAt, r.clean = h, false
+	}
+}
+
+func (r *Repo) commitTree(h plumbing.Hash) (*object.Tree, error) {
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading commit %s: %w", h, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading tree of %s: %w", h, err)
+	}
+	return t, nil
+}
+
+// treeDiff lists the paths that differ between the tree of commit from and to.
+func (r *Repo) treeDiff(from plumbing.Hash, to *object.Tree) ([]string, error) {
+	ft, err := r.commitTree(from)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := object.DiffTree(ft, to)
+	if err != nil {
+		return nil, fmt.Errorf("comparing trees: %w", err)
+	}
+	var paths []string
+	for _, c := range changes {
+		for _, n := range []string{c.From.Name, c.To.Name} {
+			if n != "" {
+				paths = append(paths, n)
+			}
+		}
+	}
+	return paths, nil
+}
+
+func union(a, b []string) []string {
+	set := make(map[string]bool, len(a)+len(b))
+	for _, s := range append(append([]string{}, a...), b...) {
+		set[s] = true
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkoutPaths makes each of paths in the worktree and index what it is in
+// tree: deletions first, then writes.
+func (r *Repo) checkoutPaths(idx *index.Index, tree *object.Tree, paths []string) error {
+	var write []*object.TreeEntry
+	var names []string
+	for _, name := range paths {
+		e, err := tree.FindEntry(name)
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+			if err := r.removePath(idx, name); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", name, err)
+		}
+		write, names = append(write, e), append(names, name)
+	}
+	for i, e := range write {
+		if err := r.writePath(idx, names[i], e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// worktreePath maps a slash-separated tree path into the worktree, refusing
+// paths that leave it or go through .git or a symlink.
+func (r *Repo) worktreePath(name string) (string, error) {
+	clean := filepath.Clean(filepath.FromSlash(name))
+	if name == "" || filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("path %q leaves the worktree", name)
+	}
+	parts := strings.Split(clean, string(filepath.Separator))
+	if strings.EqualFold(parts[0], ".git") {
+		return "", fmt.Errorf("path %q is inside .git", name)
+	}
+	p := r.dir
+	for _, part := range parts[:len(parts)-1] {
+		p = filepath.Join(p, part)
+		if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return "", fmt.Errorf("path %q goes through a symlink", name)
+		}
+	}
+	return filepath.Join(r.dir, clean), nil
+}
+
+func (r *Repo) removePath(idx *index.Index, name string) error {
+	_, _ = idx.Remove(name)
+	p, err := r.worktreePath(name)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(p); err != nil {
+		return fmt.Errorf("removing %s: %w", name, err)
+	}
+	for d := filepath.Dir(p); d != r.dir && strings.HasPrefix(d, r.dir); d = filepath.Dir(d) {
+		if os.Remove(d) != nil {
+			break // not empty
+		}
+	}
+	return nil
+}
+
+func (r *Repo) writePath(idx *index.Index, name string, e *object.TreeEntry) error {
+	if e.Mode == filemode.Submodule {
+		return nil
+	}
+	if e.Mode == filemode.Dir {
+		return fmt.Errorf("file %s stands where the tree has a directory", name)
+	}
+	p, err := r.worktreePath(name)
+	if err != nil {
+		return err
+	}
+	if err := r.writeEntry(p, e); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	setEntry(idx, name, e.Hash, e.Mode, fi)
+	return nil
+}
+
+func (r *Repo) writeEntry(p string, e *object.TreeEntry) error {
+	blob, err := r.repo.BlobObject(e.Hash)
+	if err != nil {
+		return err
+	}
+	rd, err := blob.Reader()
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(p); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	if e.Mode == filemode.Symlink {
+		return os.Symlink(string(b), p)
+	}
+	perm := fs.FileMode(0o644)
+	if e.Mode == filemode.Executable {
+		perm = 0o755
+	}
+	return os.WriteFile(p, b, perm)
+}
