@@ -150,6 +150,10 @@ func TestBaseOnAPIServer(t *testing.T) {
 	}
 	t.Run("apply dry run", func(t *testing.T) { testApplyDryRun(t, api, manifests, objs) })
 	t.Run("pod security", func(t *testing.T) { testPodSecurity(t, api, find(t, objs, "Deployment")) })
+	t.Run("persistent state component", func(t *testing.T) {
+		manifests, objs := renderComposed(t, []string{"base"}, []string{"components/persistent-state"})
+		testApplyDryRun(t, api, manifests, objs)
+	})
 }
 
 func testApplyDryRun(t *testing.T, api *apiserver, manifests []byte, objs []object) {

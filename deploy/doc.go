@@ -13,6 +13,8 @@
 //   - overlays/flux adds a Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) and
 //     its GitRepository that keep base/ reconciled; overlays/argocd adds an Argo CD
 //     Application (argoproj.io/v1alpha1) that does the same.
+//   - components/persistent-state is a kustomize Component that moves the state
+//     directory from an emptyDir to a PersistentVolumeClaim.
 //   - image.sh (`make image`) builds ghcr.io/hoist-dev/hoist with crane: a static
 //     binary at /hoist on an empty base, user 65532:65532, OCI labels. It pushes
 //     to $IMAGE or writes an OCI layout to bin/image.

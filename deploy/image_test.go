@@ -75,6 +75,7 @@ func TestImage(t *testing.T) {
 	})
 	t.Run("config", func(t *testing.T) { testImageConfig(t, ref) })
 	t.Run("filesystem", func(t *testing.T) { testImageFiles(t, ref) })
+	t.Run("validates the sample config", func(t *testing.T) { testSampleConfig(t, ref) })
 	t.Run("layout", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "layout")
 		if got := buildImage(t, "OUT="+out); got != digest {
@@ -126,9 +127,15 @@ type imageFile struct {
 	UID, GID int
 }
 
-func testImageFiles(t *testing.T, ref string) {
+// exportHoist returns the image's files and the content of /hoist.
+func exportHoist(t *testing.T, ref string) (map[string]imageFile, []byte) {
+	t.Helper()
 	out, _ := run(t, nil, nil, "crane", "export", "--insecure", ref, "-")
-	files, hoist := readTar(t, []byte(out))
+	return readTar(t, []byte(out))
+}
+
+func testImageFiles(t *testing.T, ref string) {
+	files, hoist := exportHoist(t, ref)
 	want := map[string]imageFile{
 		"etc":           {0o755, 0, 0},
 		"etc/group":     {0o644, 0, 0},
@@ -222,4 +229,28 @@ func layoutDigests(t *testing.T, dir string) []string {
 		digests = append(digests, m.Digest)
 	}
 	return digests
+}
+
+// testSampleConfig runs the image's own binary on the config the base ships:
+// `hoist validate --config` must accept it.
+func testSampleConfig(t *testing.T, ref string) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("the image's binary runs on linux/amd64 only")
+	}
+	_, b := exportHoist(t, ref)
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "hoist")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if help, _, _ := tryRun(nil, nil, exe, "validate", "--help"); !strings.Contains(help, "--config") {
+		t.Skip("hoist validate has no --config flag yet")
+	}
+	_, objs := render(t, "base")
+	cfg := filepath.Join(dir, "config.yaml")
+	data, _ := lookup(find(t, objs, "ConfigMap"), "data", "config.yaml").(string)
+	writeFile(t, cfg, data)
+	if out, errOut, err := tryRun(nil, nil, exe, "validate", "--config", cfg); err != nil {
+		t.Errorf("hoist validate --config deploy/base/config.yaml: %v\n%s%s", err, out, errOut)
+	}
 }

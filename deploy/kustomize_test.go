@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -296,4 +297,54 @@ func checkArgo(t *testing.T, extra []object, ns string) string {
 	}
 	path, _ := lookup(app, "spec", "source", "path").(string)
 	return path
+}
+
+// renderComposed renders a throwaway kustomization with the given resources and
+// components (paths relative to this directory), as a user's overlay would.
+func renderComposed(t *testing.T, resources, components []string) ([]byte, []object) {
+	t.Helper()
+	dir := t.TempDir()
+	rel := func(paths []string) string {
+		var out []string
+		for _, p := range paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := filepath.Rel(dir, abs) // kustomize refuses absolute roots
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, strconv.Quote(r))
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	writeFile(t, filepath.Join(dir, "kustomization.yaml"),
+		"resources: "+rel(resources)+"\ncomponents: "+rel(components)+"\n")
+	return render(t, dir)
+}
+
+func TestPersistentStateComponent(t *testing.T) {
+	_, base := render(t, "base")
+	_, objs := renderComposed(t, []string{"base"}, []string{"components/persistent-state"})
+	dep, pvc := find(t, objs, "Deployment"), find(t, objs, "PersistentVolumeClaim")
+	pod := lookup(dep, "spec", "template", "spec")
+	want := mountSources(t, lookup(find(t, base, "Deployment"), "spec", "template", "spec"),
+		lookup(find(t, base, "Deployment"), "spec", "template", "spec", "containers", "0"))
+	want["/var/lib/hoist"] = "persistentVolumeClaim"
+	if diff := cmp.Diff(want, mountSources(t, pod, lookup(pod, "containers", "0"))); diff != "" {
+		t.Errorf("mounts with persistent state mismatch (-want +got):\n%s", diff)
+	}
+	for _, v := range lookup(pod, "volumes").([]any) {
+		if lookup(v, "name") == "state" && lookup(v, "persistentVolumeClaim", "claimName") != pvc.name() {
+			t.Errorf("state volume claims %v, the build has PersistentVolumeClaim %s",
+				lookup(v, "persistentVolumeClaim", "claimName"), pvc.name())
+		}
+	}
+	if pvc.namespace() != dep.namespace() {
+		t.Errorf("PersistentVolumeClaim in namespace %q, Deployment in %q", pvc.namespace(), dep.namespace())
+	}
+	if lookup(dep, "spec", "strategy", "type") != "Recreate" {
+		t.Error("a ReadWriteOnce claim needs the Recreate strategy")
+	}
 }
