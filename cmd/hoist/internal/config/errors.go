@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -80,10 +81,18 @@ func merge(decodeErrs, validateErrs []*FieldError) error {
 			all = append(all, v)
 		}
 	}
-	slices.SortStableFunc(all, func(a, b *FieldError) int { return cmp.Compare(a.Line, b.Line) })
+	slices.SortStableFunc(all, func(a, b *FieldError) int { return cmp.Compare(sortLine(a), sortLine(b)) })
 	errs := make([]error, len(all))
 	for i, e := range all {
 		errs[i] = e
 	}
 	return errors.Join(errs...)
+}
+
+// sortLine puts errors without a line last.
+func sortLine(e *FieldError) int {
+	if e.Line == 0 {
+		return math.MaxInt
+	}
+	return e.Line
 }

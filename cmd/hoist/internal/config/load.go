@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -34,14 +36,14 @@ func Load(path string) (*Config, error) {
 func Parse(name string, data []byte) (*Config, error) {
 	root, err := document(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, syntaxError(name, err)
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, &FieldError{File: name, Line: root.Line, Err: invalid("expected a mapping, got %s", describe(root))}
 	}
 	c := &Config{pos: &positions{file: name}}
 	d := &decoder{pos: c.pos}
 	d.value(root, "", reflect.ValueOf(c).Elem())
-	if root.Kind != yaml.MappingNode {
-		return nil, merge(d.errs, nil)
-	}
 	for _, key := range []string{"apiVersion", "kind"} {
 		if !c.pos.has(key) {
 			d.errs = append(d.errs, &FieldError{File: name, Line: root.Line, Path: key, Err: invalid("is required")})
@@ -106,3 +108,16 @@ func resolveFiles(v reflect.Value, dir string) {
 		}
 	}
 }
+
+// syntaxError gives a YAML syntax error the file:line form of FieldError.
+func syntaxError(name string, err error) error {
+	var te *yaml.TypeError
+	msg := err.Error()
+	if m := yamlLine().FindStringSubmatch(msg); m != nil && !errors.As(err, &te) {
+		line, _ := strconv.Atoi(m[1])
+		return &FieldError{File: name, Line: line, Err: invalid("%s", m[2])}
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+func yamlLine() *regexp.Regexp { return regexp.MustCompile(`^parsing YAML: yaml: line (\d+): (.*)$`) }

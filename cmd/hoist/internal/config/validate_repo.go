@@ -10,15 +10,15 @@ import (
 func validName() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) }
 
 func (v *validator) repository(p string, r Repository) {
-	switch {
-	case r.Name == "":
-		v.addf(p+".name", "is required (none could be derived from the url)")
-	case len(r.Name) > maxNameLen || !validName().MatchString(r.Name):
-		v.addf(p+".name", "must be at most %d letters, digits, '.', '_' or '-', starting with a letter or digit", maxNameLen)
-	}
 	transport, err := Transport(r.URL)
 	if err != nil {
 		v.add(p+".url", err)
+	}
+	switch {
+	case r.Name == "" && err == nil:
+		v.addf(p+".name", "is required (none could be derived from the url)")
+	case r.Name != "" && (len(r.Name) > maxNameLen || !validName().MatchString(r.Name)):
+		v.addf(p+".name", "must be at most %d letters, digits, '.', '_' or '-', starting with a letter or digit", maxNameLen)
 	}
 	v.branch(p+".branch", r.Branch)
 	v.branch(p+".pushBranch", r.PushBranch)

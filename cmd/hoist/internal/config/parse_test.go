@@ -1,0 +1,271 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// head is the start of every test document; repositories begin on line 4.
+const head = "apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n"
+
+// errLines splits a joined error into its messages.
+func errLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return strings.Split(err.Error(), "\n")
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{{
+		name: "typo gets a suggestion",
+		yaml: head + "  - url: file:///srv/a.git\n    schedul: '@hourly'\n",
+		want: []string{`config.yaml:5: repositories[0].schedul: unknown key (did you mean "schedule"?)`},
+	}, {
+		name: "unknown key far from any",
+		yaml: head + "  - url: file:///srv/a.git\n    frobnicate: 1\n",
+		want: []string{`config.yaml:5: repositories[0].frobnicate: unknown key`},
+	}, {
+		name: "unknown top-level key",
+		yaml: head + "  - url: file:///srv/a.git\nserver: {}\n",
+		want: []string{`config.yaml:5: server: unknown key`},
+	}, {
+		name: "inline password",
+		yaml: head + "  - url: https://h/a.git\n    auth:\n      username: u\n      password: hunter2\n",
+		want: []string{`config.yaml:7: repositories[0].auth.password: inline secrets are not allowed; use passwordFile or passwordEnv to name a file or environment variable holding it`},
+	}, {
+		name: "inline registry token",
+		yaml: head + "  - url: file:///srv/a.git\nregistries:\n  - host: ghcr.io\n    auth: {token: abc}\n",
+		want: []string{`config.yaml:7: registries[0].auth.token: inline secrets are not allowed; use tokenFile or tokenEnv to name a file or environment variable holding it`},
+	}, {
+		name: "inline webhook secret",
+		yaml: head + "  - url: file:///srv/a.git\nwebhooks:\n  - kind: quay\n    secretEnv: S\n    secret: abc\n",
+		want: []string{`config.yaml:8: webhooks[0].secret: inline secrets are not allowed; use secretFile or secretEnv to name a file or environment variable holding it`},
+	}, {
+		name: "inline secret with no file form",
+		yaml: head + "  - url: file:///srv/a.git\n    apiKey: abc\n",
+		want: []string{`config.yaml:5: repositories[0].apiKey: inline secrets are not allowed; name a file or environment variable holding the secret`},
+	}, {
+		name: "typo of a secret file key is a typo",
+		yaml: head + "  - url: https://h/a.git\n    auth: {username: u, passwordFil: /p}\n",
+		want: []string{`config.yaml:5: repositories[0].auth.passwordFil: unknown key (did you mean "passwordFile"?)`},
+	}, {
+		name: "bad cron spec",
+		yaml: head + "  - url: file:///srv/a.git\n    schedule: '61 * * * *'\n",
+		want: []string{`config.yaml:5: repositories[0].schedule: end of range (61) above maximum (59): 61`},
+	}, {
+		name: "cron seconds field not accepted",
+		yaml: head + "  - url: file:///srv/a.git\n    schedule: '0 */5 * * * *'\n",
+		want: []string{`config.yaml:5: repositories[0].schedule: expected exactly 5 fields, found 6: [0 */5 * * * *]`},
+	}, {
+		name: "every below a second",
+		yaml: head + "  - url: file:///srv/a.git\n    schedule: '@every 100ms'\n",
+		want: []string{`config.yaml:5: repositories[0].schedule: @every interval must be at least 1s`},
+	}, {
+		name: "bare time zone does not panic",
+		yaml: head + "  - url: file:///srv/a.git\n    schedule: CRON_TZ=UTC\n",
+		want: []string{`config.yaml:5: repositories[0].schedule: time zone prefix must be followed by a space and a schedule`},
+	}, {
+		name: "unsupported scheme",
+		yaml: head + "  - url: ftp://h/a.git\n",
+		want: []string{`config.yaml:4: repositories[0].url: unsupported scheme "ftp"; use file, http, https, git or ssh`},
+	}, {
+		name: "password in url is not echoed",
+		yaml: head + "  - url: https://u:hunter2@h/a.git\n",
+		want: []string{`config.yaml:4: repositories[0].url: must not embed a password; use auth.passwordFile or auth.tokenFile`},
+	}, {
+		name: "missing url",
+		yaml: head + "  - name: a\n",
+		want: []string{`config.yaml:4: repositories[0].url: is required`},
+	}, {
+		name: "duplicate names, explicit and derived",
+		yaml: head + "  - url: file:///srv/acme/a.git\n  - url: ssh://git@h/acme/a\n  - {name: x, url: file:///x}\n  - {name: x, url: file:///y}\n",
+		want: []string{
+			`config.yaml:5: repositories[1].name: duplicate "acme-a" (also repositories[0].name)`,
+			`config.yaml:7: repositories[3].name: duplicate "x" (also repositories[2].name)`,
+		},
+	}, {
+		name: "bad name",
+		yaml: head + "  - {name: 'a b', url: file:///x}\n",
+		want: []string{`config.yaml:4: repositories[0].name: must be at most 63 letters, digits, '.', '_' or '-', starting with a letter or digit`},
+	}, {
+		name: "path escapes the repo",
+		yaml: head + "  - {url: file:///x, path: a/../../etc, branch: 'a..b'}\n",
+		want: []string{
+			`config.yaml:4: repositories[0].branch: is not a valid branch name`,
+			`config.yaml:4: repositories[0].path: must stay inside the repository`,
+		},
+	}, {
+		name: "ssh settings on an https url",
+		yaml: head + "  - url: https://h/a.git\n    auth: {sshKeyFile: /k}\n",
+		want: []string{`config.yaml:5: repositories[0].auth: ssh settings (sshKeyFile, sshPassphraseFile, knownHostsFile, insecureSkipHostKeyCheck) need an ssh url`},
+	}, {
+		name: "token on an scp-like url",
+		yaml: head + "  - url: git@github.com:acme/config.git\n    auth: {tokenEnv: T}\n",
+		want: []string{`config.yaml:5: repositories[0].auth: http settings (username, password, token, caFile) need an http or https url`},
+	}, {
+		name: "bad commit template",
+		yaml: head + "  - url: file:///x\n    commitTemplate: '{{ .Foo '\n",
+		want: []string{`config.yaml:5: repositories[0].commitTemplate: template: commitTemplate:1: unclosed action`},
+	}, {
+		name: "non-positive and mistyped rate limits",
+		yaml: head + "  - url: file:///x\nregistries:\n  - host: ghcr.io\n    rateLimit:\n      rps: 0\n      burst: -1\n      maxConcurrent: many\n",
+		want: []string{
+			`config.yaml:8: registries[0].rateLimit.rps: must be a positive number`,
+			`config.yaml:9: registries[0].rateLimit.burst: must be a positive number`,
+			`config.yaml:10: registries[0].rateLimit.maxConcurrent: expected an integer, got a string`,
+		},
+	}, {
+		name: "infinite rps",
+		yaml: head + "  - url: file:///x\nregistries:\n  - host: ghcr.io\n    rateLimit: {rps: .inf}\n",
+		want: []string{`config.yaml:7: registries[0].rateLimit.rps: must be a positive number`},
+	}, {
+		name: "duplicate hosts through docker hub aliases",
+		yaml: head + "  - url: file:///x\nregistries:\n  - host: docker.io\n  - host: Index.Docker.io\n",
+		want: []string{`config.yaml:7: registries[1].host: duplicate "docker.io" (also registries[0].host)`},
+	}, {
+		name: "host with scheme, bad port",
+		yaml: head + "  - url: file:///x\nregistries:\n  - host: https://ghcr.io\n  - host: localhost:99999\n",
+		want: []string{
+			`config.yaml:6: registries[0].host: must be a host name with an optional port, like ghcr.io or localhost:5000, without scheme or path`,
+			`config.yaml:7: registries[1].host: port must be a number from 1 to 65535`,
+		},
+	}, {
+		name: "registry auth conflicts",
+		yaml: head + "  - url: file:///x\nregistries:\n  - host: h\n    certFile: c\n    auth: {dockerConfigFile: d, passwordEnv: P}\n",
+		want: []string{
+			`config.yaml:6: registries[0]: set both certFile and keyFile, or neither`,
+			`config.yaml:8: registries[0].auth: set either dockerConfigFile or username/password/token, not both`,
+			`config.yaml:8: registries[0].auth: a password needs username, usernameFile or usernameEnv`,
+		},
+	}, {
+		name: "webhook kind and secret",
+		yaml: head + "  - url: file:///x\nwebhooks:\n  - kind: gitlab\n    secretFile: /s\n  - kind: quay\n  - kind: gitlab\n    secretFile: /s\n    secretEnv: S\n",
+		want: []string{
+			`config.yaml:6: webhooks[0].kind: unknown kind "gitlab"; one of distribution, dockerhub, github, harbor, quay, generic`,
+			`config.yaml:8: webhooks[1]: secretFile or secretEnv is required`,
+			`config.yaml:9: webhooks[2].kind: unknown kind "gitlab"; one of distribution, dockerhub, github, harbor, quay, generic`,
+			`config.yaml:9: webhooks[2].kind: duplicate "gitlab" (also webhooks[0].kind)`,
+			`config.yaml:11: webhooks[2].secretEnv: set only one of secretFile and secretEnv`,
+		},
+	}, {
+		name: "wrong types",
+		yaml: head + "  - url: [a]\n    pushOptions: x\n    auth: true\nregistries:\n  - host: h\n    insecure: sure\n",
+		want: []string{
+			`config.yaml:4: repositories[0].url: expected a string, got a list`,
+			`config.yaml:5: repositories[0].pushOptions: expected a list, got a string`,
+			`config.yaml:6: repositories[0].auth: expected a mapping, got a boolean`,
+			`config.yaml:9: registries[0].insecure: expected a boolean (true or false), got a string`,
+		},
+	}, {
+		name: "duplicate key",
+		yaml: head + "  - url: file:///x\n    url: file:///y\n",
+		want: []string{`config.yaml:5: repositories[0].url: duplicate key`},
+	}, {
+		name: "wrong apiVersion and kind",
+		yaml: "apiVersion: v1\nkind: ConfigMap\nrepositories: [{url: file:///x}]\n",
+		want: []string{
+			`config.yaml:1: apiVersion: must be hoist.dev/v1alpha1`,
+			`config.yaml:2: kind: must be Config`,
+		},
+	}, {
+		name: "missing apiVersion, kind and repositories",
+		yaml: "webhooks: []\n",
+		want: []string{
+			`config.yaml:1: apiVersion: is required`,
+			`config.yaml:1: kind: is required`,
+			`config.yaml: repositories: at least one repository is required`,
+		},
+	}, {
+		name: "not a mapping",
+		yaml: "- a\n- b\n",
+		want: []string{`config.yaml:1: expected a mapping, got a list`},
+	}, {
+		name: "empty",
+		yaml: "# nothing\n",
+		want: []string{`config.yaml: the config is empty`},
+	}, {
+		name: "two documents",
+		yaml: head + "  - url: file:///x\n---\nkind: Config\n",
+		want: []string{`config.yaml: the config must be a single YAML document`},
+	}, {
+		name: "syntax error",
+		yaml: head + "  - url: file:///x\n   bad: [\n",
+		want: []string{`config.yaml:3: did not find expected '-' indicator`},
+	}, {
+		name: "merge keys are rejected",
+		yaml: head + "  - &r {url: file:///x}\n  - <<: *r\n    name: y\n",
+		want: []string{`config.yaml:5: repositories[1]: keys must be plain strings (merge keys are not supported)`},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("config.yaml", []byte(tc.yaml))
+			if c != nil {
+				t.Errorf("Parse returned a config along with error %v", err)
+			}
+			if diff := cmp.Diff(tc.want, errLines(err)); diff != "" {
+				t.Errorf("Parse errors mismatch (-want +got):\n%s", diff)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error leaks a secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseAliasesAndNulls(t *testing.T) {
+	doc := head + "  - url: https://h/x\n    auth: &a {caFile: /ca}\n    branch: ~\n  - url: https://h/y\n    auth: *a\n"
+	c, err := Parse("config.yaml", []byte(doc))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	got := []string{c.Repositories[0].Branch, c.Repositories[1].Auth.CAFile}
+	if diff := cmp.Diff([]string{"", "/ca"}, got); diff != "" {
+		t.Errorf("branch, aliased caFile mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(head + "  - url: file:///x\n    pushOptions: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	b.WriteString("x:\n")
+	for i := 1; i < 8; i++ {
+		b.WriteString("  - &a" + string(rune('0'+i)) + " [")
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*a" + string(rune('0'+i-1)))
+		}
+		b.WriteString("]\n")
+	}
+	_, err := Parse("config.yaml", []byte(b.String()))
+	if err == nil {
+		t.Fatal("Parse of an alias bomb: got nil error")
+	}
+}
+
+func TestFieldErrorIs(t *testing.T) {
+	doc := head + "  - url: ftp://x\n    auth: {password: p}\n    shedule: x\n"
+	_, err := Parse("config.yaml", []byte(doc))
+	for _, target := range []error{ErrUnknownKey, ErrInlineSecret, ErrInvalid} {
+		if !errors.Is(err, target) {
+			t.Errorf("errors.Is(%v, %v) = false", err, target)
+		}
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		t.Fatalf("errors.As(%v, *FieldError) = false", err)
+	}
+	want := &FieldError{File: "config.yaml", Line: 4, Path: "repositories[0].url"}
+	if diff := cmp.Diff(want, fe, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Err" }, cmp.Ignore())); diff != "" {
+		t.Errorf("first FieldError mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,100 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSecretRefRead(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	withNewline := write("token", "s3cr3t-file\r\n")
+	empty := write("empty", "\n")
+	t.Setenv("HOIST_TEST_SECRET", "s3cr3t-env")
+	t.Setenv("HOIST_TEST_EMPTY", "")
+
+	tests := []struct {
+		name    string
+		ref     SecretRef
+		want    string
+		wantErr string
+	}{
+		{name: "file, trailing newline trimmed", ref: SecretRef{File: withNewline}, want: "s3cr3t-file"},
+		{name: "env", ref: SecretRef{Env: "HOIST_TEST_SECRET"}, want: "s3cr3t-env"},
+		{name: "file wins over env", ref: SecretRef{File: withNewline, Env: "HOIST_TEST_SECRET"}, want: "s3cr3t-file"},
+		{name: "missing file", ref: SecretRef{File: filepath.Join(dir, "nope")}, wantErr: "reading secret: open " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{name: "unset env", ref: SecretRef{Env: "HOIST_TEST_UNSET"}, wantErr: "reading secret: environment variable HOIST_TEST_UNSET is not set"},
+		{name: "empty file", ref: SecretRef{File: empty}, wantErr: "reading secret from file " + empty + ": it is empty"},
+		{name: "empty env", ref: SecretRef{Env: "HOIST_TEST_EMPTY"}, wantErr: "reading secret from env HOIST_TEST_EMPTY: it is empty"},
+		{name: "zero", ref: SecretRef{}, wantErr: ErrNoSecret.Error()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.ref.ReadString()
+			gotErr := ""
+			if err != nil {
+				gotErr = err.Error()
+			}
+			if diff := cmp.Diff([]string{tc.want, tc.wantErr}, []string{got, gotErr}); diff != "" {
+				t.Errorf("%v.ReadString() mismatch (-want +got):\n%s", tc.ref, diff)
+			}
+		})
+	}
+}
+
+func TestSecretRefReadOptional(t *testing.T) {
+	got, err := SecretRef{}.ReadOptional()
+	if got != nil || err != nil {
+		t.Errorf("zero ReadOptional() = %q, %v; want nil, nil", got, err)
+	}
+	t.Setenv("HOIST_TEST_SECRET", "v")
+	got, err = SecretRef{Env: "HOIST_TEST_SECRET"}.ReadOptional()
+	if string(got) != "v" || err != nil {
+		t.Errorf("ReadOptional() = %q, %v; want v, nil", got, err)
+	}
+	if _, err := (SecretRef{}).Read(); !errors.Is(err, ErrNoSecret) {
+		t.Errorf("zero Read() error = %v, want ErrNoSecret", err)
+	}
+}
+
+func TestSecretRefNeverLogsTheSecret(t *testing.T) {
+	t.Setenv("HOIST_TEST_SECRET", "s3cr3t-env")
+	ref := SecretRef{Env: "HOIST_TEST_SECRET"}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("using secret", "secret", ref)
+	if got := buf.String(); strings.Contains(got, "s3cr3t") || !strings.Contains(got, "secret=\"env HOIST_TEST_SECRET\"") {
+		t.Errorf("log line = %q, want the source and not the secret", got)
+	}
+}
+
+func TestSecretAccessors(t *testing.T) {
+	got := []SecretRef{
+		GitAuth{PasswordFile: "/p", TokenEnv: "T"}.Password(),
+		GitAuth{PasswordFile: "/p", TokenEnv: "T"}.Token(),
+		GitAuth{UsernameFile: "/u"}.UsernameRef(),
+		GitAuth{SSHPassphraseFile: "/s"}.SSHPassphrase(),
+		Signing{OpenPGPPassphraseFile: "/g"}.OpenPGPPassphrase(),
+		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.UsernameRef(),
+		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.Password(),
+		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.Token(),
+		Webhook{SecretEnv: "H"}.Secret(),
+	}
+	want := []SecretRef{{File: "/p"}, {Env: "T"}, {File: "/u"}, {File: "/s"}, {File: "/g"},
+		{Env: "U"}, {File: "/p"}, {File: "/t"}, {Env: "H"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("accessors mismatch (-want +got):\n%s", diff)
+	}
+}
