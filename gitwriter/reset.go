@@ -87,8 +87,9 @@ func (r *Repo) fastReset(target plumbing.Hash) error {
 }
 
 // baseFile records, across processes, the commit the index and worktree
-// match (except for files whose stat data show a change). It is removed
-// before the index changes and rewritten after, so a crash in between
+// match (except for files whose stat data show a change), and the index
+// file's size and mtime then. It is removed before the index changes and
+// rewritten after, so a crash in between, or anyone else writing the index,
 // leads to a full reset.
 const baseFile = "hoist-base"
 
@@ -102,7 +103,7 @@ func (r *Repo) setIndexAt(h plumbing.Hash) error {
 		return nil
 	}
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(h.String()+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(h.String()+" "+r.indexStamp()+"\n"), 0o644); err != nil {
 		return fmt.Errorf("recording worktree base: %w", err)
 	}
 	if err := os.Rename(tmp, p); err != nil {
@@ -111,15 +112,30 @@ func (r *Repo) setIndexAt(h plumbing.Hash) error {
 	return nil
 }
 
-// loadIndexAt reads the recorded worktree base of a cached clone.
+// indexStamp identifies the current index file by size and mtime.
+func (r *Repo) indexStamp() string {
+	fi, err := os.Stat(filepath.Join(r.dir, ".git", "index"))
+	if err != nil {
+		return "none"
+	}
+	return fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
+}
+
+// loadIndexAt reads the recorded worktree base of the clone; it sets
+// r.indexAt to zero unless the index is still the one recorded.
 func (r *Repo) loadIndexAt() {
+	r.indexAt, r.clean = plumbing.ZeroHash, false
 	b, err := os.ReadFile(filepath.Join(r.dir, ".git", baseFile))
 	if err != nil {
 		return
 	}
-	h := plumbing.NewHash(strings.TrimSpace(string(b)))
+	hash, stamp, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	h := plumbing.NewHash(hash)
+	if stamp != r.indexStamp() {
+		return
+	}
 	if _, err := r.repo.CommitObject(h); err == nil {
-		r.indexAt, r.clean = h, false
+		r.indexAt = h
 	}
 }
 

@@ -3,6 +3,8 @@ package gittest
 import (
 	"crypto/subtle"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -29,7 +31,9 @@ func HTTP(t testing.TB, base, user, pass string) *Server {
 // Server.CAFile.
 func HTTPS(t testing.TB, base, user, pass string) *Server {
 	t.Helper()
-	s := httptest.NewTLSServer(handler(t, base, user, pass))
+	s := httptest.NewUnstartedServer(handler(t, base, user, pass))
+	s.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake errors are expected in tests
+	s.StartTLS()
 	t.Cleanup(s.Close)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	block := &pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw}

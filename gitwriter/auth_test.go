@@ -1,0 +1,114 @@
+package gitwriter
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hoist-dev/hoist/gitwriter/gittest"
+)
+
+func secretFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(p, []byte(content+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+
+func TestAuthHTTP(t *testing.T) {
+	const pass = "hunter2-very-secret"
+	base := t.TempDir()
+	bare := gittest.NewBare(t, filepath.Join(base, "config.git"), seed)
+	plain := gittest.HTTP(t, base, "alice", pass)
+	tls := gittest.HTTPS(t, base, "x-access-token", pass)
+	tests := []struct {
+		name string
+		url  string
+		auth Auth
+	}{
+		{"password", plain.URL("config.git"), Auth{Username: "alice", PasswordFile: secretFile(t, pass)}},
+		{"username file", plain.URL("config.git"), Auth{UsernameFile: secretFile(t, "alice"), PasswordFile: secretFile(t, pass)}},
+		{"token over https with CA", tls.URL("config.git"), Auth{TokenFile: secretFile(t, pass), CAFile: tls.CAFile}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pushOnceFresh(t, bare, tc.url, WithAuth(tc.auth))
+		})
+	}
+	t.Run("wrong password is refused and not echoed", func(t *testing.T) {
+		_, err := Open(context.Background(), plain.URL("config.git"), WithBranch("main"),
+			WithAuth(Auth{Username: "alice", PasswordFile: secretFile(t, "wrong-password-xyz")}))
+		var ge *Error
+		if !errors.As(err, &ge) || ge.Step != "clone" {
+			t.Fatalf("Open with a wrong password = %v, want a clone *Error", err)
+		}
+		t.Logf("error: %v", err)
+		if strings.Contains(err.Error(), "wrong-password-xyz") {
+			t.Errorf("error leaks the password: %v", err)
+		}
+	})
+	t.Run("unknown CA is refused", func(t *testing.T) {
+		_, err := Open(context.Background(), tls.URL("config.git"), WithAuth(Auth{TokenFile: secretFile(t, pass)}))
+		if err == nil {
+			t.Fatal("Open against a self-signed server without its CA succeeded")
+		}
+	})
+	t.Run("password in URL is redacted", func(t *testing.T) {
+		u := strings.Replace(plain.URL("config.git"), "http://", "http://alice:url-secret-123@", 1)
+		_, err := Open(context.Background(), u+"-missing")
+		t.Logf("error: %v", err)
+		if err == nil || strings.Contains(err.Error(), "url-secret-123") || !strings.Contains(err.Error(), "REDACTED") {
+			t.Errorf("Open(url with password) error = %v, want redacted error", err)
+		}
+	})
+}
+
+// pushOnceFresh is pushOnce on a fresh edit so that repeated calls each land a commit.
+func pushOnceFresh(t *testing.T, bare, url string, opts ...Option) {
+	t.Helper()
+	r := mustOpen(t, url, opts...)
+	before := gittest.Git(t, bare, "rev-parse", "main")
+	tag := "9." + before[:6]
+	out, err := r.Update(context.Background(), setTo("deploy/web.yaml", "tag: "+tag+"\n", "apps:web", tag))
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if got := gittest.Git(t, bare, "rev-parse", "main"); got != out.Commit || got == "" {
+		t.Errorf("remote main = %s, want pushed commit %q", got, out.Commit)
+	}
+	if got := gittest.Git(t, bare, "rev-parse", "main^"); got != before {
+		t.Errorf("pushed commit's parent = %s, want previous head %s", got, before)
+	}
+}
+
+func TestAuthSSH(t *testing.T) {
+	base := t.TempDir()
+	bare := gittest.NewBare(t, filepath.Join(base, "config.git"), seed)
+	s := gittest.SSH(t, base)
+	url := s.URL("config.git")
+	t.Run("known host", func(t *testing.T) {
+		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: s.KeyFile, KnownHostsFile: s.KnownHostsFile}))
+	})
+	t.Run("wrong host key is refused", func(t *testing.T) {
+		_, err := Open(context.Background(), url, WithAuth(Auth{SSHKeyFile: s.KeyFile, KnownHostsFile: s.WrongKnownHostsFile}))
+		if err == nil || !strings.Contains(err.Error(), "key") {
+			t.Fatalf("Open with a wrong known_hosts = %v, want a host key error", err)
+		}
+		t.Logf("error: %v", err)
+	})
+	t.Run("unknown host is refused", func(t *testing.T) {
+		_, err := Open(context.Background(), url, WithAuth(Auth{SSHKeyFile: s.KeyFile, KnownHostsFile: secretFile(t, "")}))
+		if err == nil {
+			t.Fatal("Open with an empty known_hosts succeeded")
+		}
+	})
+	t.Run("skipping the check is an explicit opt-in", func(t *testing.T) {
+		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: s.KeyFile, InsecureSkipHostKeyCheck: true}))
+	})
+}

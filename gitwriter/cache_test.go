@@ -1,0 +1,123 @@
+package gitwriter
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hoist-dev/hoist/gitwriter/gittest"
+)
+
+func TestCachedCloneIsReused(t *testing.T) {
+	bare, url := daemonRepo(t)
+	state := t.TempDir()
+	r := mustOpen(t, url, WithStateDir(state))
+	if _, err := r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(r.Dir(), ".git", "reuse-marker")
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	// An outside push moves the remote; the next Open reuses the clone and
+	// Checkout brings it up to date.
+	outsidePush(t, bare, "README.md", "changed outside\n")
+	r2 := mustOpen(t, url, WithStateDir(state))
+	if r2.Dir() != r.Dir() {
+		t.Fatalf("second Open uses %s, want the cached %s", r2.Dir(), r.Dir())
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("cached clone was not reused: %v", err)
+	}
+	dir, head, err := r2.Checkout(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := gittest.Git(t, bare, "rev-parse", "main"); head != want {
+		t.Errorf("Checkout head = %s, want %s", head, want)
+	}
+	assertFile(t, dir, "README.md", "changed outside\n")
+	assertFile(t, dir, "deploy/web.yaml", "tag: 2.0.1\n")
+}
+
+func TestCachedCloneIsRecloned(t *testing.T) {
+	tests := map[string]func(t *testing.T, dir string){
+		"corrupt objects": func(t *testing.T, dir string) {
+			must(t, os.RemoveAll(filepath.Join(dir, ".git", "objects")))
+			must(t, os.MkdirAll(filepath.Join(dir, ".git", "objects"), 0o755))
+		},
+		"other remote": func(t *testing.T, dir string) {
+			gittest.Git(t, dir, "remote", "set-url", "origin", "git://127.0.0.1:1/elsewhere.git")
+		},
+		"garbage": func(t *testing.T, dir string) {
+			must(t, os.RemoveAll(dir))
+			must(t, os.MkdirAll(dir, 0o755))
+			must(t, os.WriteFile(filepath.Join(dir, "junk"), []byte("x"), 0o644))
+		},
+		"dirty worktree and stray commit": func(t *testing.T, dir string) {
+			gittest.WriteFiles(t, dir, map[string]string{"README.md": "local edit\n", "stray.txt": "x\n"})
+			gittest.Git(t, dir, "add", "-A")
+			gittest.Git(t, dir, "commit", "-q", "-m", "stray")
+			gittest.WriteFiles(t, dir, map[string]string{"deploy/api.yaml": "broken\n", "untracked": "u\n"})
+		},
+	}
+	for name, damage := range tests {
+		t.Run(name, func(t *testing.T) {
+			bare, url := daemonRepo(t)
+			state := t.TempDir()
+			r := mustOpen(t, url, WithStateDir(state))
+			r.Close()
+			damage(t, r.Dir())
+			r2 := mustOpen(t, url, WithStateDir(state))
+			dir, head, err := r2.Checkout(context.Background())
+			if err != nil {
+				t.Fatalf("Checkout after damage: %v", err)
+			}
+			if want := gittest.Git(t, bare, "rev-parse", "main"); head != want {
+				t.Errorf("Checkout head = %s, want %s", head, want)
+			}
+			for f, content := range seed {
+				assertFile(t, dir, f, content)
+			}
+			for _, f := range []string{"stray.txt", "untracked", "junk"} {
+				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+					t.Errorf("%s survived the checkout", f)
+				}
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertFile(t *testing.T, dir, name, want string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	if err != nil {
+		t.Errorf("reading %s: %v", name, err)
+		return
+	}
+	if string(b) != want {
+		t.Errorf("%s = %q, want %q", name, b, want)
+	}
+}
+
+// outsidePush commits file=content to bare's main with the git CLI, as
+// another writer would.
+func outsidePush(t testing.TB, bare, file, content string) string {
+	t.Helper()
+	work := filepath.Join(t.TempDir(), "outside")
+	gittest.Git(t, "", "clone", "-q", bare, work)
+	gittest.WriteFiles(t, work, map[string]string{file: content})
+	gittest.Git(t, work, "add", "-A")
+	gittest.Git(t, work, "commit", "-q", "-m", "outside change to "+file)
+	gittest.Git(t, work, "push", "-q", "origin", "main")
+	return gittest.Git(t, work, "rev-parse", "HEAD")
+}
