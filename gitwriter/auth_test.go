@@ -20,7 +20,6 @@ func secretFile(t *testing.T, content string) string {
 	return p
 }
 
-
 func TestAuthHTTP(t *testing.T) {
 	const pass = "hunter2-very-secret"
 	base := t.TempDir()
