@@ -10,7 +10,7 @@ import (
 
 // maxNodes bounds the nodes one file may expand to, aliases included, so a
 // file of nested aliases cannot make decoding blow up.
-const maxNodes = 100_000
+const maxNodes = 50_000
 
 // decoder fills a struct from a YAML node tree by its yaml tags, strictly:
 // it reports unknown keys, inline secrets and mistyped values, with their
@@ -48,10 +48,11 @@ func (d *decoder) resolve(n *yaml.Node, path string) *yaml.Node {
 	if n == nil || n.Kind == yaml.AliasNode {
 		return nil
 	}
-	if d.nodes++; d.nodes == maxNodes+1 {
-		d.fail(n, path, invalid("the document expands to more than %d nodes", maxNodes))
-	}
 	if d.nodes > maxNodes {
+		return nil
+	}
+	if d.nodes++; d.nodes > maxNodes {
+		d.fail(n, path, invalid("the document expands to more than %d nodes", maxNodes))
 		return nil
 	}
 	return n
@@ -68,7 +69,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 	}
 	fields := fieldsOf(v.Type())
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; i+1 < len(n.Content) && d.nodes <= maxNodes; i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k = d.resolve(k, path); k == nil {
 			continue
@@ -100,6 +101,9 @@ func (d *decoder) sequence(n *yaml.Node, path string, v reflect.Value) {
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
+		if d.nodes > maxNodes {
+			break
+		}
 		ip := fmt.Sprintf("%s[%d]", path, i)
 		d.pos.set(ip, item.Line)
 		d.value(item, ip, s.Index(i))

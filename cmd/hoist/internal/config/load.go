@@ -44,6 +44,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	c := &Config{pos: &positions{file: name}}
 	d := &decoder{pos: c.pos}
 	d.value(root, "", reflect.ValueOf(c).Elem())
+	if d.nodes > maxNodes { // the rest would be noise
+		return nil, d.errs[len(d.errs)-1]
+	}
 	for _, key := range []string{"apiVersion", "kind"} {
 		if !c.pos.has(key) {
 			d.errs = append(d.errs, &FieldError{File: name, Line: root.Line, Path: key, Err: invalid("is required")})

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -81,5 +82,29 @@ func TestLookups(t *testing.T) {
 	}
 	if _, ok := c.Registry("docker.io"); ok {
 		t.Error(`Registry("docker.io") found something`)
+	}
+}
+
+// TestDeploySampleConfig keeps the sample config shipped in deploy/ valid.
+func TestDeploySampleConfig(t *testing.T) {
+	p := filepath.Join("..", "..", "..", "..", "deploy", "base", "config.yaml")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("no deploy sample config: %v", err)
+	}
+	if _, err := Load(p); err != nil {
+		t.Errorf("Load(%s): %v", p, err)
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "full.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse("full.yaml", data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

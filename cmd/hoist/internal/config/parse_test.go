@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -56,6 +57,10 @@ func TestParseErrors(t *testing.T) {
 		name: "typo of a secret file key is a typo",
 		yaml: head + "  - url: https://h/a.git\n    auth: {username: u, passwordFil: /p}\n",
 		want: []string{`config.yaml:5: repositories[0].auth.passwordFil: unknown key (did you mean "passwordFile"?)`},
+	}, {
+		name: "secret pasted into an Env field",
+		yaml: head + "  - url: file:///srv/a.git\nwebhooks:\n  - kind: quay\n    secretEnv: hunter2-secret\n",
+		want: []string{`config.yaml:7: webhooks[0].secretEnv: must be the name of an environment variable (letters, digits and '_'), not the secret`},
 	}, {
 		name: "bad cron spec",
 		yaml: head + "  - url: file:///srv/a.git\n    schedule: '61 * * * *'\n",
@@ -232,23 +237,19 @@ func TestParseAliasesAndNulls(t *testing.T) {
 	}
 }
 
+// TestParseAliasBomb: aliases let a small file name a huge tree; decoding
+// stops at the node limit instead of walking it.
 func TestParseAliasBomb(t *testing.T) {
 	var b strings.Builder
-	b.WriteString(head + "  - url: file:///x\n    pushOptions: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
-	b.WriteString("x:\n")
-	for i := 1; i < 8; i++ {
-		b.WriteString("  - &a" + string(rune('0'+i)) + " [")
-		for j := range 10 {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("*a" + string(rune('0'+i-1)))
-		}
-		b.WriteString("]\n")
+	b.WriteString(head + "  - name: r0\n    url: file:///x\n    pushOptions: &p [o" + strings.Repeat(", o", 999) + "]\n")
+	for i := 1; i < 200; i++ {
+		fmt.Fprintf(&b, "  - {name: r%d, url: file:///x, pushOptions: *p}\n", i)
 	}
 	_, err := Parse("config.yaml", []byte(b.String()))
-	if err == nil {
-		t.Fatal("Parse of an alias bomb: got nil error")
+	var fe *FieldError
+	if !errors.As(err, &fe) || errLines(err)[0] != err.Error() || fe.Line != 6 ||
+		fe.Err.Error() != "the document expands to more than 50000 nodes" {
+		t.Errorf("Parse of an alias bomb: got %v, want one node limit error on line 6", err)
 	}
 }
 

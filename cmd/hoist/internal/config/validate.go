@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,6 +60,7 @@ func (c *Config) validate() []*FieldError {
 		v.webhook(p, w)
 		v.unique(p+".kind", w.Kind, kinds)
 	}
+	v.envNames("", reflect.ValueOf(c).Elem())
 	return v.errs
 }
 
