@@ -98,3 +98,64 @@ func TestSecretAccessors(t *testing.T) {
 		t.Errorf("accessors mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestSecretRefFilePath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "secrets")
+	t.Setenv("HOIST_TEST_SECRET", "s3cr3t-env\n")
+
+	p, err := SecretRef{Env: "HOIST_TEST_SECRET"}.FilePath(dir)
+	if err != nil {
+		t.Fatalf("FilePath: %v", err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []any{p, string(b), fi.Mode().Perm()}
+	want := []any{filepath.Join(dir, "env-HOIST_TEST_SECRET"), "s3cr3t-env", os.FileMode(0o600)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("env secret file (path, content, mode) mismatch (-want +got):\n%s", diff)
+	}
+
+	t.Setenv("HOIST_TEST_SECRET", "rotated")
+	if _, err := (SecretRef{Env: "HOIST_TEST_SECRET"}).FilePath(dir); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "rotated" {
+		t.Errorf("after rotation the file holds %q, want rotated", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("dir holds %d entries, want 1 (no temporary files left)", len(entries))
+	}
+
+	for _, tc := range []struct {
+		ref  SecretRef
+		want string
+	}{{SecretRef{File: "/etc/x", Env: "HOIST_TEST_SECRET"}, "/etc/x"}, {SecretRef{}, ""}} {
+		if got, err := tc.ref.FilePath(dir); got != tc.want || err != nil {
+			t.Errorf("%v.FilePath = %q, %v; want %q, nil", tc.ref, got, err, tc.want)
+		}
+	}
+	if _, err := (SecretRef{Env: "HOIST_TEST_UNSET"}).FilePath(dir); err == nil {
+		t.Error("FilePath of an unset env: got nil error")
+	}
+	if _, err := (SecretRef{Env: "../x"}).FilePath(dir); err == nil {
+		t.Error("FilePath of a bad env name: got nil error")
+	}
+}
+
+func TestPushOptionMap(t *testing.T) {
+	r := Repository{PushOptions: []string{"merge_request.create", "merge_request.target=main", "a=b=c"}}
+	want := map[string]string{"merge_request.create": "", "merge_request.target": "main", "a": "b=c"}
+	if diff := cmp.Diff(want, r.PushOptionMap()); diff != "" {
+		t.Errorf("PushOptionMap() mismatch (-want +got):\n%s", diff)
+	}
+	if got := (Repository{}).PushOptionMap(); got != nil {
+		t.Errorf("PushOptionMap() of none = %v, want nil", got)
+	}
+}
