@@ -89,6 +89,10 @@ assemble() {
   echo "$ref"
 }
 
+# Replace an earlier layout, but never a file or directory that is something else.
+if [ -z "$IMAGE" ] && [ -e "$OUT" ] && [ ! -f "$OUT/oci-layout" ] && [ -n "$(ls -A "$OUT" 2>/dev/null || echo file)" ]; then
+  echo "image.sh: $OUT exists and is not an OCI layout; not overwriting it" >&2; exit 1
+fi
 rootfs
 stage
 ref=$(assemble)
@@ -97,10 +101,6 @@ if [ -n "$IMAGE" ]; then
   crane copy "${insecure[@]}" "$ref" "$IMAGE"
   echo "pushed $IMAGE"
 else
-  # Replace an earlier layout, but never a directory that is something else.
-  if [ -e "$OUT" ] && [ ! -f "$OUT/oci-layout" ] && [ -n "$(ls -A "$OUT")" ]; then
-    echo "image.sh: $OUT exists and is not an OCI layout; not overwriting it" >&2; exit 1
-  fi
   rm -rf "$OUT"; mkdir -p "$(dirname "$OUT")"
   crane pull --format=oci "$ref" "$OUT"
   echo "wrote OCI layout $OUT"

@@ -76,6 +76,19 @@ func TestImage(t *testing.T) {
 	t.Run("config", func(t *testing.T) { testImageConfig(t, ref) })
 	t.Run("filesystem", func(t *testing.T) { testImageFiles(t, ref) })
 	t.Run("validates the sample config", func(t *testing.T) { testSampleConfig(t, ref) })
+	t.Run("keeps a directory that is not a layout", func(t *testing.T) {
+		out := t.TempDir()
+		keep := filepath.Join(out, "keep.txt")
+		writeFile(t, keep, "mine")
+		env := append(append([]string{}, imageEnv...), "OUT="+out)
+		_, errOut, err := tryRun(nil, env, "bash", filepath.Join(repoRoot, "deploy", "image.sh"))
+		if err == nil || !strings.Contains(errOut, "not an OCI layout") {
+			t.Errorf("image.sh OUT=<a directory with a file>: err=%v, want a refusal; stderr:\n%s", err, errOut)
+		}
+		if b, err := os.ReadFile(keep); err != nil || string(b) != "mine" {
+			t.Errorf("image.sh changed %s: %q, %v", keep, b, err)
+		}
+	})
 	t.Run("layout", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "layout")
 		if got := buildImage(t, "OUT="+out); got != digest {
