@@ -42,7 +42,7 @@ func parseFluxRepo(o *object) (r *fluxRepo, ignored []string, err error) {
 	if r.image, err = str(spec, "image", "spec."); err != nil {
 		return nil, nil, err
 	}
-	if err := checkImage(r.image, orNode(field(spec, "image"), o.node), "spec.image"); err != nil {
+	if err := checkImage(r.image, orNode(field(spec, "image"), orNode(spec, o.node)), "spec.image"); err != nil {
 		return nil, nil, err
 	}
 	list, present, err := stringList(spec, "exclusionList", "spec.")

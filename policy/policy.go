@@ -63,6 +63,7 @@ type Policy struct {
 	exclude []*regexp.Regexp
 	filter  *regexp.Regexp
 	extract string
+	group   int // the submatch extract names alone, or -1 to expand it
 }
 
 // NeedsBuildTimes reports whether [Select] needs [Tag.Created] for this

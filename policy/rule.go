@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // candidate is one tag on its way through a policy: the original tag, the
@@ -15,8 +13,8 @@ type candidate struct {
 	tag     string
 	value   string
 	created time.Time
-	ver     *semver.Version // set by semver
-	num     float64         // set by numerical
+	ver     version // set by semver
+	num     float64 // set by numerical
 }
 
 // verdict is what a rule thinks of a candidate.

@@ -14,6 +14,12 @@ import (
 type semverRule struct {
 	raw        string
 	constraint *semver.Constraints
+	// fast is the range as plain comparisons, when it is only that
+	// (">=1.4.0 <2.0.0"); nil sends every check to Masterminds.
+	fast [][]comparison
+	// noPre is true when the range names no prerelease, so every
+	// prerelease is out of range without asking Masterminds.
+	noPre bool
 }
 
 func newSemver(rng string) (semverRule, error) {
@@ -24,7 +30,7 @@ func newSemver(rng string) (semverRule, error) {
 	if err != nil {
 		return semverRule{}, fmt.Errorf("parsing semver range %q: %w", rng, err)
 	}
-	return semverRule{raw: rng, constraint: c}, nil
+	return semverRule{raw: rng, constraint: c, fast: parseComparisons(rng), noPre: !strings.Contains(rng, "-")}, nil
 }
 
 func (r semverRule) String() string { return "semver " + strconv.Quote(r.raw) }
@@ -32,43 +38,30 @@ func (r semverRule) String() string { return "semver " + strconv.Quote(r.raw) }
 func (r semverRule) why() string { return "highest version in range " + strconv.Quote(r.raw) }
 
 func (r semverRule) admit(c candidate) (candidate, verdict, error) {
-	v := parseVersion(c.value)
-	if v == nil {
+	v, ok := parseVersion(c.value)
+	if !ok {
 		return c, unparseable, nil
 	}
-	if !r.constraint.Check(v) {
+	c.ver = v
+	if !r.check(v, c.value) {
 		return c, outOfRange, nil
 	}
-	c.ver = v
 	return c, admitted, nil
 }
 
-func (r semverRule) compare(a, b candidate) int {
-	return a.ver.Compare(b.ver)
+// check reports whether v is in range. Masterminds builds an error for
+// every failed check, so the common shapes are answered here first.
+func (r semverRule) check(v version, s string) bool {
+	switch {
+	case r.fast != nil:
+		return checkComparisons(r.fast, v)
+	case v.pre != "" && r.noPre:
+		return false
+	}
+	sv, err := semver.StrictNewVersion(strings.TrimPrefix(s, "v"))
+	return err == nil && r.constraint.Check(sv)
 }
 
-// key is the version without "v" and build metadata: 1.2.3 and v1.2.3+abc
-// are the same release.
-func (r semverRule) key(c candidate) string {
-	v := c.ver
-	k := fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Patch())
-	if v.Prerelease() != "" {
-		k += "-" + v.Prerelease()
-	}
-	return k
-}
+func (r semverRule) compare(a, b candidate) int { return a.ver.compare(b.ver) }
 
-// parseVersion parses a strict semantic version with an optional "v"
-// prefix, or returns nil. A cheap check rejects most non-versions (sha-...,
-// latest) before the parser allocates.
-func parseVersion(s string) *semver.Version {
-	s = strings.TrimPrefix(s, "v")
-	if s == "" || s[0] < '0' || s[0] > '9' || strings.Count(s, ".") < 2 {
-		return nil
-	}
-	v, err := semver.StrictNewVersion(s)
-	if err != nil {
-		return nil
-	}
-	return v
-}
+func (r semverRule) key(c candidate) string { return c.ver.key() }

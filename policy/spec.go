@@ -111,18 +111,21 @@ func parseFilter(spec *yaml.Node, p *Policy) error {
 	if err != nil {
 		return err
 	}
-	if p.extract, err = str(n, "extract", path+"."); err != nil {
+	extract, err := str(n, "extract", path+".")
+	if err != nil {
 		return err
 	}
 	if pattern == "" {
-		if p.extract != "" {
+		if extract != "" {
 			return fieldErr(n, path+".pattern", "is required with extract")
 		}
 		return nil
 	}
-	if p.filter, err = regexp.Compile(pattern); err != nil {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
 		return fieldErr(field(n, "pattern"), path+".pattern", "%v", err)
 	}
+	p.setFilter(re, extract)
 	return nil
 }
 

@@ -1,0 +1,87 @@
+package policy
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// benchTags makes n tags in a fixed shuffled order; one in ten is noise
+// (sha-..., latest-like) that the rule or filter drops.
+func benchTags(n int, kind string) []Tag {
+	r := rand.New(rand.NewPCG(1, 2))
+	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	tags := make([]Tag, n)
+	for i := range tags {
+		var name string
+		switch {
+		case i%10 == 9:
+			name = fmt.Sprintf("sha-%08x", r.Uint32())
+		case kind == "semver" && i%7 == 0:
+			name = fmt.Sprintf("%d.%d.%d-rc.%d", i/1000, i%1000/10, i%10, r.IntN(9))
+		case kind == "semver":
+			name = fmt.Sprintf("v%d.%d.%d", i/1000, i%1000/10, i%10)
+		case kind == "numerical":
+			name = fmt.Sprintf("%d", 1600000000+i)
+		case kind == "extract":
+			name = fmt.Sprintf("main-%d-%07x", 1600000000+i, r.Uint32()>>4)
+		default:
+			name = fmt.Sprintf("rel-%08d", i)
+		}
+		tags[i] = Tag{Name: name, Created: t0.Add(time.Duration(r.IntN(1<<30)) * time.Second)}
+	}
+	r.Shuffle(n, func(i, j int) { tags[i], tags[j] = tags[j], tags[i] })
+	return tags
+}
+
+// BenchmarkSelect selects from 100,000 tags with each rule, and from 10,000
+// with semver to show the cost per tag stays flat.
+func BenchmarkSelect(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		n    int
+		kind string
+		spec Spec
+	}{
+		{"semver/n=10000", 10_000, "semver", Spec{Rule: "semver", Range: ">=1.0.0 <90.0.0"}},
+		{"semver/n=100000", 100_000, "semver", Spec{Rule: "semver", Range: ">=1.0.0 <90.0.0"}},
+		{"alphabetical/n=100000", 100_000, "alpha", Spec{Rule: "alphabetical", Exclude: []string{"^sha-"}}},
+		{"numerical/n=10000", 10_000, "numerical", Spec{Rule: "numerical", Exclude: []string{"^sha-"}}},
+		{"numerical/n=100000", 100_000, "numerical", Spec{Rule: "numerical", Exclude: []string{"^sha-"}}},
+		{"newestBuild/n=100000", 100_000, "alpha", Spec{Rule: "newestBuild"}},
+		{"extract/n=10000", 10_000, "extract", Spec{Rule: "numerical", Pattern: `^main-(?P<ts>[0-9]+)-[a-f0-9]+$`, Extract: "$ts"}},
+		{"extract/n=100000", 100_000, "extract", Spec{Rule: "numerical", Pattern: `^main-(?P<ts>[0-9]+)-[a-f0-9]+$`, Extract: "$ts"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			bc.spec.Image = "r/x"
+			p := mustNew(b, "x", bc.spec)
+			tags := map[string][]Tag{"r/x": benchTags(bc.n, bc.kind)}
+			ps := []*Policy{p}
+			b.ReportAllocs()
+			for b.Loop() {
+				if d := Select(ps, tags); d[0].Err != nil {
+					b.Fatal(d[0].Err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(bc.n), "ns/tag")
+		})
+	}
+}
+
+// BenchmarkSelectGroup selects for a group of two semver policies with
+// 100,000 tags each.
+func BenchmarkSelectGroup(b *testing.B) {
+	spec := Spec{Rule: "semver", Range: ">=1.0.0", Group: "g"}
+	spec.Image = "r/a"
+	a := mustNew(b, "a", spec)
+	spec.Image = "r/b"
+	c := mustNew(b, "b", spec)
+	tags := map[string][]Tag{"r/a": benchTags(100_000, "semver"), "r/b": benchTags(100_000, "semver")}
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := Select([]*Policy{a, c}, tags); d[0].Err != nil {
+			b.Fatal(d[0].Err)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package policy
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// FuzzSelect checks, for any tags, patterns and rule: no panic, the counts
+// add up, the winner is one of the tags, and the decision does not depend
+// on the order of the tags.
+func FuzzSelect(f *testing.F) {
+	f.Add("1.0.0\nv1.2.0\n1.3.0-rc.1\nlatest", "semver", ">=1.0.0", "", "", "-rc")
+	f.Add("main-100-abc\nmain-200-def\npr-1", "numerical", "", `^main-(?P<ts>\d+)-`, "$ts", "")
+	f.Add("b\na\nc", "alphabetical", "desc", "", "", "")
+	f.Add("1.0\n1\n-0\n0", "numerical", "asc", "", "", "")
+	f.Add("x1.0.0\n1.0.0x", "semver", "*", `(\d+)\.(\d+)`, "${2}$1", "^x")
+	f.Fuzz(func(t *testing.T, tags, rule, arg, pattern, extract, exclude string) {
+		s := Spec{Image: "r/x", Rule: rule, Range: arg, Order: arg, Pattern: pattern, Extract: extract}
+		if exclude != "" {
+			s.Exclude = []string{exclude}
+		}
+		p, err := New("x", s)
+		if err != nil {
+			return
+		}
+		names := strings.Split(tags, "\n")
+		list := Tags(names...)
+		d := Select([]*Policy{p}, map[string][]Tag{"r/x": list})[0]
+		e := d.Explanation
+		if sum := e.Excluded + e.FilteredOut + e.Unparseable + e.OutOfRange + e.Candidates; sum != e.Seen || e.Seen != len(names) {
+			t.Fatalf("counts do not add up: %+v", e)
+		}
+		if d.Err != nil && d.Tag != "" {
+			t.Fatalf("tag %q with err %v", d.Tag, d.Err)
+		}
+		if d.Err == nil && !slices.Contains(names, d.Tag) {
+			t.Fatalf("chose %q, not one of the tags", d.Tag)
+		}
+		slices.Reverse(list)
+		again := Select([]*Policy{p}, map[string][]Tag{"r/x": list})[0]
+		if diff := cmp.Diff(d, again, cmp.Comparer(sameError)); diff != "" {
+			t.Fatalf("decision depends on tag order (-first +reversed):\n%s", diff)
+		}
+	})
+}
+
+// FuzzParse checks the policy file parser: no panic, and the same bytes
+// always load to the same policies, problems and notes.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(hoistDoc("api", goodSpec+"  exclude: ['-rc']\n  filterTags: {pattern: '^v(.*)', extract: $1}\n")))
+	f.Add([]byte("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r}\nspec: {image: a/r, exclusionList: [x]}\n---\n" +
+		"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: p}\nspec:\n  imageRepositoryRef: {name: r}\n  policy: {numerical: {order: desc}}\n"))
+	f.Add([]byte("a: &x [*x]\nkind: ImagePolicy\n"))
+	f.Add([]byte("apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: &m {name: a}\nspec: &s {image: *m, policy: *s}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		load := func() *Set {
+			l := &loader{opts: &options{log: discard(), maxFile: 1 << 20}}
+			if err := l.walk(fstest.MapFS{"p.yaml": {Data: data}}, "."); err != nil {
+				t.Fatal(err)
+			}
+			return l.finish()
+		}
+		a, b := load(), load()
+		if diff := cmp.Diff(describe(a), describe(b)); diff != "" {
+			t.Fatalf("load is not deterministic (-first +second):\n%s", diff)
+		}
+		for _, pr := range a.Problems {
+			if pr.File != "p.yaml" || pr.Err == nil {
+				t.Fatalf("bad problem %#v", pr)
+			}
+		}
+	})
+}
+
+func describe(s *Set) []string {
+	var out []string
+	for _, p := range s.Policies {
+		out = append(out, p.ID+" "+p.Image+" "+p.Rule()+" "+p.Group)
+	}
+	for _, p := range s.Problems {
+		out = append(out, p.Error())
+	}
+	for _, n := range s.Notes {
+		out = append(out, n.String())
+	}
+	return out
+}
+
+// FuzzExtract holds the substring shortcut of extract to regexp.Expand.
+func FuzzExtract(f *testing.F) {
+	f.Add(`^main-(?P<ts>\d+)-(\w+)$`, "$ts", "main-123-abc")
+	f.Add(`(a)|(b)`, "${2}", "a")
+	f.Add(`(a)(b)`, "$1x", "ab")
+	f.Add(`x(\d*)`, "$1", "x")
+	f.Fuzz(func(t *testing.T, pattern, template, tag string) {
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return
+		}
+		p := &Policy{}
+		p.setFilter(re, template)
+		got, ok := p.extractValue(tag)
+		m := re.FindStringSubmatchIndex(tag)
+		want := tag
+		if template != "" && m != nil {
+			want = string(re.ExpandString(nil, template, tag, m))
+		}
+		if ok != (m != nil) || (ok && got != want) {
+			t.Fatalf("extract(%q, %q, %q) = %q, %v; want %q, %v", pattern, template, tag, got, ok, want, m != nil)
+		}
+	})
+}

@@ -1,0 +1,87 @@
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Spec is a policy's spec in Go, for policies that do not come from a file
+// (a command line, a test). Its fields mean what they mean in the file.
+type Spec struct {
+	// Image is the repository without tag, e.g. "ghcr.io/acme/api".
+	Image string
+	// Exclude are regexes; a tag matching any is dropped first.
+	Exclude []string
+	// Pattern and Extract are filterTags.
+	Pattern, Extract string
+	// Rule is "semver", "alphabetical", "numerical" or "newestBuild".
+	Rule string
+	// Range is the semver range; Order is "asc" (default) or "desc".
+	Range, Order string
+	Group        string
+	Digest       DigestMode
+	Platform     string
+}
+
+// New makes a policy from a Spec. id is "namespace:name" or "name".
+func New(id string, s Spec) (*Policy, error) {
+	ns, name, ok := strings.Cut(id, ":")
+	if !ok {
+		ns, name = "", id
+	}
+	p := &Policy{ID: id, Namespace: ns, Name: name, Image: s.Image, Group: s.Group,
+		Platform: s.Platform, Kind: hoistAPIVersion}
+	if name == "" || strings.Contains(name, ":") {
+		return nil, fmt.Errorf("%w: policy ID %q must be namespace:name or name", ErrInvalid, id)
+	}
+	var err error
+	if err = checkImage(s.Image, nil, "image"); err == nil {
+		p.Digest, err = checkDigest(string(s.Digest), nil, "digest")
+	}
+	if err == nil {
+		err = checkPlatform(s.Platform, nil, "platform")
+	}
+	if err == nil {
+		err = p.compile(s)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// compile builds the regexes and the rule of a Spec.
+func (p *Policy) compile(s Spec) (err error) {
+	if p.exclude, err = compileAll(s.Exclude, nil, "exclude"); err != nil {
+		return err
+	}
+	if s.Pattern != "" {
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			return fmt.Errorf("%w: filterTags.pattern: %v", ErrInvalid, err)
+		}
+		p.setFilter(re, s.Extract)
+	} else if s.Extract != "" {
+		return fmt.Errorf("%w: filterTags.extract needs a pattern", ErrInvalid)
+	}
+	switch s.Rule {
+	case "semver":
+		p.rule, err = newSemver(s.Range)
+	case "alphabetical", "numerical":
+		var o order
+		if o, err = parseOrder(s.Order); s.Rule == "numerical" {
+			p.rule = numerical{order: o}
+		} else {
+			p.rule = alphabetical{order: o}
+		}
+	case "newestBuild":
+		p.rule = newestBuild{}
+	default:
+		err = fmt.Errorf("unknown rule %q (want one of %s)", s.Rule, strings.Join(ruleNames, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return nil
+}
