@@ -23,8 +23,16 @@
 //
 //	config.yaml:12: repositories[0].schedul: unknown key
 //
+// Validate looks only at the file. [Config.CheckReferences] then checks
+// that every named file exists and every named environment variable is set,
+// where the secrets are mounted.
+//
 // Secrets are never written inline: the file names a file path or an
-// environment variable holding each one, and [SecretRef.Read] reads it when
-// needed. An inline key such as password: or token: is an error, and no error
-// of this package contains a secret value.
+// environment variable holding each one. [SecretRef.Read] reads it when
+// needed, and [SecretRef.FilePath] gives consumers that only take paths a
+// file for an environment variable. An inline key such as password: or
+// token: is an error, and no error of this package contains a secret value.
+//
+// Schedules are robfig/cron specs; [ParseSchedule] parses them the way
+// Validate checks them.
 package config

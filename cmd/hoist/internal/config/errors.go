@@ -36,6 +36,7 @@ type FieldError struct {
 	Err error
 }
 
+// Error formats the problem as "file:line: path: message".
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	switch {
@@ -53,6 +54,7 @@ func (e *FieldError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // invalidError is an ErrInvalid with its own message.

@@ -26,7 +26,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolveFiles(reflect.ValueOf(c).Elem(), filepath.Dir(path))
+	resolveFiles(c, filepath.Dir(path))
 	return c, nil
 }
 
@@ -85,31 +85,6 @@ func document(data []byte) (root *yaml.Node, err error) {
 		return nil, errors.New("the config is empty")
 	}
 	return doc.Content[0], nil
-}
-
-// resolveFiles joins dir to every relative path in the string fields whose
-// yaml key ends in "File", anywhere in v.
-func resolveFiles(v reflect.Value, dir string) {
-	switch v.Kind() {
-	case reflect.Slice:
-		for i := range v.Len() {
-			resolveFiles(v.Index(i), dir)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			f, tag := v.Field(i), v.Type().Field(i).Tag.Get("yaml")
-			if !v.Type().Field(i).IsExported() {
-				continue
-			}
-			if f.Kind() == reflect.String && strings.HasSuffix(tag, "File") {
-				if p := f.String(); p != "" && !filepath.IsAbs(p) {
-					f.SetString(filepath.Join(dir, p))
-				}
-				continue
-			}
-			resolveFiles(f, dir)
-		}
-	}
 }
 
 // syntaxError gives a YAML syntax error the file:line form of FieldError.

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net"
 	"path"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,7 +59,7 @@ func (c *Config) validate() []*FieldError {
 		v.webhook(p, w)
 		v.unique(p+".kind", w.Kind, kinds)
 	}
-	v.envNames("", reflect.ValueOf(c).Elem())
+	v.envNames(c)
 	return v.errs
 }
 
