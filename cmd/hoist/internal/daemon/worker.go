@@ -1,0 +1,177 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// kickKind says why a pass is wanted: it decides the wait before it runs.
+type kickKind int
+
+const (
+	kickStart    kickKind = iota // the daemon started: run at once
+	kickSchedule                 // cron fired: wait a random jitter; skipped while backing off
+	kickHook                     // a webhook: wait the debounce time
+)
+
+// worker runs the passes of one repository, one at a time.
+type worker struct {
+	repo  Repo
+	o     options
+	kicks chan kickKind // holds at most one pending pass
+
+	mu        sync.Mutex // protects the fields below
+	running   bool
+	images    map[string]bool // nil until a pass reported them
+	passes    int
+	first     bool // the first pass has finished
+	failures  int
+	notBefore time.Time // scheduled passes wait until then after failures
+}
+
+func newWorker(r Repo, o options) *worker {
+	return &worker{repo: r, o: o, kicks: make(chan kickKind, 1)}
+}
+
+// kick asks for a pass; a pass already pending absorbs it.
+func (w *worker) kick(k kickKind) {
+	select {
+	case w.kicks <- k:
+	default:
+	}
+}
+
+// scheduled is the cron job: it skips the run while a pass is in flight.
+func (w *worker) scheduled() {
+	w.mu.Lock()
+	running := w.running
+	w.mu.Unlock()
+	if running {
+		w.o.log.Info("skipping scheduled pass: previous one still running", "repo", w.repo.Name)
+		return
+	}
+	w.kick(kickSchedule)
+}
+
+// loop runs passes as kicks arrive until ctx is done. Passes run under hard,
+// which outlives ctx by the drain time, so shutdown never cuts a push short.
+func (w *worker) loop(ctx, hard context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case k := <-w.kicks:
+			if !w.wait(ctx, k) {
+				return
+			}
+			if k == kickSchedule && w.backingOff() {
+				w.o.log.Info("skipping scheduled pass: backing off after failures", "repo", w.repo.Name)
+				continue
+			}
+			w.run(hard)
+		}
+	}
+}
+
+// wait sleeps before a pass, as its kind asks. It reports false when ctx
+// ended first.
+func (w *worker) wait(ctx context.Context, k kickKind) bool {
+	var d time.Duration
+	switch k {
+	case kickSchedule:
+		if w.o.jitter > 0 {
+			d = rand.N(w.o.jitter)
+		}
+	case kickHook:
+		d = w.o.debounce
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	}
+	if k == kickHook { // the pass about to run covers every push of the burst
+		select {
+		case <-w.kicks:
+		default:
+		}
+	}
+	return true
+}
+
+func (w *worker) backingOff() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Now().Before(w.notBefore)
+}
+
+// run runs one pass and records its outcome.
+func (w *worker) run(ctx context.Context) {
+	w.mu.Lock()
+	w.running = true
+	w.passes++
+	id := fmt.Sprintf("%s-%d", w.repo.Name, w.passes)
+	w.mu.Unlock()
+
+	log := w.o.log.With("repo", w.repo.Name, "pass", id)
+	log.Info("pass started")
+	start := time.Now()
+	res, err := w.repo.Run(ctx, id)
+	took := time.Since(start)
+	w.o.metrics.observe(w.repo.Name, res, err, took)
+	if err != nil {
+		log.Error("pass failed", "error", err, "duration", took)
+	} else {
+		log.Info("pass finished", "commit", res.Commit, "changes", res.Changes, "problems", res.Problems, "duration", took)
+	}
+	w.finish(res, err)
+}
+
+func (w *worker) finish(res Result, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.running, w.first = false, true
+	if res.Images != nil {
+		w.images = map[string]bool{}
+		for _, img := range res.Images {
+			w.images[img] = true
+		}
+	}
+	if err == nil {
+		w.failures, w.notBefore = 0, time.Time{}
+		return
+	}
+	w.failures++
+	wait := w.o.backoff << min(w.failures-1, 20)
+	if wait > w.o.maxBack || wait <= 0 {
+		wait = w.o.maxBack
+	}
+	w.notBefore = time.Now().Add(wait)
+}
+
+// uses reports whether the repository's policies use one of images; true
+// while no pass has said which images they use.
+func (w *worker) uses(images []string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.images == nil {
+		return true
+	}
+	for _, img := range images {
+		if w.images[img] {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *worker) started() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first
+}

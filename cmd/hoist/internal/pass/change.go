@@ -1,0 +1,42 @@
+package pass
+
+import (
+	"strings"
+
+	"github.com/hoist-dev/hoist/gitwriter"
+)
+
+// Change describes the pass's edits for gitwriter's commit message and
+// trailers.
+func (r *Report) Change() gitwriter.Change {
+	var c gitwriter.Change
+	for _, ch := range r.Changes {
+		ref := r.Refs[ch.Policy]
+		image := ref.Name + ":" + ref.Tag
+		if ref.Digest != "" {
+			image += "@" + ref.Digest
+		}
+		from, to := ch.Old, ch.New
+		if ch.Field == "" {
+			from, to = tagOf(ch.Old), tagOf(ch.New)
+		}
+		c.Updates = append(c.Updates, gitwriter.Update{
+			File: ch.File, Kind: ch.Kind, Namespace: ch.Namespace, Name: ch.Name,
+			Policy: ch.Policy, Field: ch.Field, Old: ch.Old, New: ch.New,
+			Image: image, From: from, To: to,
+		})
+	}
+	return c
+}
+
+// tagOf returns the tag of an image reference ("ghcr.io/a/b:1.2@sha256:..."
+// gives "1.2"), or the reference itself when it has no tag.
+func tagOf(ref string) string {
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		return ref[i+1:]
+	}
+	return ref
+}

@@ -1,0 +1,122 @@
+package pass
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hoist-dev/hoist/policy"
+	"github.com/hoist-dev/hoist/yamlpatch"
+)
+
+// Options configure one pass. The zero value of each field means its default.
+type Options struct {
+	// Path is the directory inside the worktree that holds policies and
+	// manifests. The default is the worktree's root.
+	Path string
+	// DryRun computes the changes and their diff without writing any file.
+	DryRun bool
+	// Jobs is how many image repositories are scanned at once. The default is 4.
+	Jobs int
+	// AllDigests resolves the digest of every selected tag, not only of
+	// policies that pin digests (for reporting, as `hoist tags` does).
+	AllDigests bool
+	// Logger receives the pass's logs. The default discards them.
+	Logger *slog.Logger
+}
+
+// Report is what one pass found and did.
+type Report struct {
+	// Policies is every policy loaded, in load order.
+	Policies []*policy.Policy
+	// Decisions holds one decision per policy, in the same order.
+	Decisions []policy.Decision
+	// Refs is the reference each successfully decided policy should run.
+	Refs map[string]yamlpatch.Ref
+	// Digests holds the resolved digest of each policy's selected tag, for
+	// policies that pin digests (or all, with AllDigests).
+	Digests map[string]string
+	// Changes is every marked value the pass rewrote (or would, in a dry run).
+	Changes []yamlpatch.Change
+	// Diff is the unified diff of Changes, with paths relative to the worktree.
+	Diff string
+	// Problems lists what went wrong, one line each, naming the file and line
+	// or the registry and repository. The pass went on for the rest.
+	Problems []string
+}
+
+// Run performs one pass in the worktree dir: [Decide], then rewrite the
+// markers (or, with DryRun, compute the diff). The error is for a pass that
+// could not run at all (for example an unreadable directory); everything
+// else lands in the Report's Problems.
+func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Report, error) {
+	rep, err := Decide(ctx, dir, scanner, opts)
+	if err != nil {
+		return nil, err
+	}
+	log := logger(opts)
+	root := filepath.Join(dir, filepath.FromSlash(opts.Path))
+	res, err := yamlpatch.Apply(root, rep.Refs, patchOptions(rep.Policies, opts, log)...)
+	if err != nil {
+		return nil, fmt.Errorf("updating markers under %s: %w", opts.Path, err)
+	}
+	rep.Changes = res.Changes
+	rep.Diff = res.Diff
+	for _, p := range res.Problems {
+		rep.Problems = append(rep.Problems, prefix(opts.Path, p.Error()))
+	}
+	sort.Strings(rep.Problems)
+	log.Info("pass done", "policies", len(rep.Policies), "changes", len(rep.Changes), "problems", len(rep.Problems))
+	return rep, nil
+}
+
+// Decide loads the policies under the worktree dir, scans the registries
+// they name and selects a reference per policy, without touching any file.
+func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Report, error) {
+	log := logger(opts)
+	root := filepath.Join(dir, filepath.FromSlash(opts.Path))
+	set, err := policy.Load(root, policy.WithLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("loading policies under %s: %w", opts.Path, err)
+	}
+	rep := &Report{Policies: set.Policies}
+	for _, p := range set.Problems {
+		rep.Problems = append(rep.Problems, prefix(opts.Path, p.Error()))
+	}
+	tags, scanProblems := scan(ctx, scanner, set.Policies, opts.Jobs, log)
+	rep.Problems = append(rep.Problems, scanProblems...)
+	rep.Decisions = policy.Select(set.Policies, tags)
+	rep.resolve(ctx, scanner, tags, opts)
+	return rep, nil
+}
+
+func logger(opts Options) *slog.Logger {
+	if opts.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return opts.Logger
+}
+
+func patchOptions(ps []*policy.Policy, opts Options, log *slog.Logger) []yamlpatch.Option {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	o := []yamlpatch.Option{yamlpatch.WithLogger(log), yamlpatch.WithKnownPolicies(ids...)}
+	if opts.DryRun {
+		o = append(o, yamlpatch.WithDryRun())
+	}
+	return o
+}
+
+// prefix makes a "file:line: message" relative to the worktree rather than to
+// the scanned path, so that it names a file a user can open.
+func prefix(path, msg string) string {
+	if path == "" || path == "." {
+		return msg
+	}
+	return strings.TrimSuffix(filepath.ToSlash(filepath.Clean(path)), "/") + "/" + msg
+}

@@ -1,0 +1,120 @@
+package pass
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoist-dev/hoist/policy"
+	"github.com/hoist-dev/hoist/yamlpatch"
+)
+
+// Scanner is what a pass needs from a registry client. *registry.Scanner
+// implements it.
+type Scanner interface {
+	// Tags lists every tag of an image repository.
+	Tags(ctx context.Context, repo string) ([]string, error)
+	// Digest resolves repo:tag to a digest, of one platform's manifest when
+	// platform is set.
+	Digest(ctx context.Context, repo, tag, platform string) (string, error)
+	// BuildTimes returns when each tag's image was built.
+	BuildTimes(ctx context.Context, repo string, tags []string) (map[string]time.Time, error)
+}
+
+// scan lists the tags of each distinct image once, with build times where a
+// policy of that image needs them. A failed image is left out of the result
+// (so its policies get a decision error) and reported as a problem.
+func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (map[string][]policy.Tag, []string) {
+	needTimes := map[string]bool{}
+	for _, p := range ps {
+		needTimes[p.Image] = needTimes[p.Image] || p.NeedsBuildTimes()
+	}
+	images := make([]string, 0, len(needTimes))
+	for img := range needTimes {
+		images = append(images, img)
+	}
+	sort.Strings(images)
+
+	var mu sync.Mutex // protects tags and problems
+	tags := map[string][]policy.Tag{}
+	var problems []string
+	g, gctx := errgroup.WithContext(ctx)
+	if jobs <= 0 {
+		jobs = 4
+	}
+	g.SetLimit(jobs)
+	for _, img := range images {
+		g.Go(func() error {
+			ts, err := scanImage(gctx, s, img, needTimes[img])
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				log.Warn("scan failed", "image", img, "error", err)
+				problems = append(problems, err.Error())
+				return nil
+			}
+			log.Debug("scanned image", "image", img, "tags", len(ts))
+			tags[img] = ts
+			return nil
+		})
+	}
+	_ = g.Wait() // scanImage never returns an error to the group
+	return tags, problems
+}
+
+func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]policy.Tag, error) {
+	names, err := s.Tags(ctx, img)
+	if err != nil {
+		return nil, fmt.Errorf("scanning %s: %w", img, err)
+	}
+	var times map[string]time.Time
+	if withTimes {
+		if times, err = s.BuildTimes(ctx, img, names); err != nil {
+			return nil, fmt.Errorf("reading build times of %s: %w", img, err)
+		}
+	}
+	ts := make([]policy.Tag, len(names))
+	for i, n := range names {
+		ts[i] = policy.Tag{Name: n, Created: times[n]}
+	}
+	return ts, nil
+}
+
+// resolve turns decisions into the references markers get, resolving digests
+// for policies that pin them. Undecided policies get no reference, so their
+// markers stay as they are. A policy whose image could not be scanned is not
+// reported again: the scan problem already names the image.
+func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, opts Options) {
+	path := opts.Path
+	r.Refs = map[string]yamlpatch.Ref{}
+	r.Digests = map[string]string{}
+	for i, d := range r.Decisions {
+		p := r.Policies[i]
+		if _, ok := scanned[p.Image]; !ok {
+			continue
+		}
+		if d.Err != nil {
+			r.Problems = append(r.Problems, prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, p.Line, p.ID, d.Err)))
+			continue
+		}
+		ref := yamlpatch.Ref{Name: p.Image, Tag: d.Tag}
+		pins := p.Digest != "" && p.Digest != policy.DigestNever
+		if pins || opts.AllDigests {
+			dg, err := s.Digest(ctx, p.Image, d.Tag, p.Platform)
+			if err != nil {
+				r.Problems = append(r.Problems, fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
+				continue
+			}
+			if pins {
+				ref.Digest = dg
+			}
+			r.Digests[p.ID] = dg
+		}
+		r.Refs[p.ID] = ref
+	}
+}

@@ -1,0 +1,20 @@
+// Command hoist keeps the container image references in a GitOps config
+// repository up to date. See the README for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "hoist: %v\n", err)
+		os.Exit(1)
+	}
+}

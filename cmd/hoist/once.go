@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
+	"github.com/hoist-dev/hoist/gitwriter"
+)
+
+func newOnceCmd(a *app) *cobra.Command {
+	var f repoFlags
+	cmd := &cobra.Command{
+		Use:   "once",
+		Short: "Run one pass: scan, select, rewrite, commit and push",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			return runOnce(cmd.Context(), a, f)
+		},
+	}
+	f.bind(cmd, true)
+	return cmd
+}
+
+// runOnce runs one pass against the repository and pushes its commit. It
+// returns an error when the pass could not land, or when it landed but some
+// file, policy or registry had a problem (listed on stderr).
+func runOnce(ctx context.Context, a *app, f repoFlags) error {
+	sc, err := f.scanner(a)
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
+	repo, err := f.openRepo(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+
+	out, rep, err := update(ctx, repo, sc, pass.Options{Path: f.path, Logger: a.log()})
+	if rep != nil {
+		printProblems(a.errOut, rep.Problems)
+	}
+	if err != nil {
+		return err
+	}
+	printOutcome(a.out, out, rep)
+	return problemsErr(rep)
+}
+
+// update runs a pass inside gitwriter's fetch-edit-commit-push loop and
+// returns the report of the attempt that landed (or the last one).
+func update(ctx context.Context, repo *gitwriter.Repo, sc pass.Scanner, o pass.Options) (gitwriter.Outcome, *pass.Report, error) {
+	var rep *pass.Report
+	out, err := repo.Update(ctx, func(ctx context.Context, dir string) (gitwriter.Change, error) {
+		r, err := pass.Run(ctx, dir, sc, o)
+		if err != nil {
+			return gitwriter.Change{}, err
+		}
+		rep = r
+		return r.Change(), nil
+	})
+	return out, rep, err
+}
+
+func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
+	if out.Commit == "" {
+		fmt.Fprintf(w, "no changes: %d policies checked, every marked value is up to date\n", len(rep.Policies))
+		return
+	}
+	fmt.Fprintf(w, "pushed %s to %s (%d changes, attempt %d)\n\n", short(out.Commit), out.Branch, len(rep.Changes), out.Attempts)
+	for _, line := range strings.Split(strings.TrimRight(out.Message, "\n"), "\n") {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+}
+
+func printProblems(w io.Writer, problems []string) {
+	for _, p := range problems {
+		fmt.Fprintf(w, "problem: %s\n", p)
+	}
+}
+
+func problemsErr(rep *pass.Report) error {
+	if rep == nil || len(rep.Problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d problem(s), listed above; everything else was done", len(rep.Problems))
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
