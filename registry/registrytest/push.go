@@ -1,8 +1,13 @@
 package registrytest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +94,50 @@ func PushIndex(t testing.TB, ref string, created time.Time, platforms []string, 
 }
 
 // Tag points every tag in tags at the manifest of src ("host/repo:tag" or
-// "host/repo@sha256:..."), in the same repository, with parallel manifest PUTs.
+// "host/repo@sha256:..."), in the same repository of s, with parallel
+// manifest PUTs.
+func (s *Server) Tag(t testing.TB, src string, tags []string) {
+	t.Helper()
+	r := parseRef(t, src)
+	desc, err := remote.Get(r, s.RemoteOptions()...)
+	if err != nil {
+		t.Fatalf("getting %s: %v", src, err)
+	}
+	client := &http.Client{Transport: s.Transport(), Timeout: time.Minute}
+	g := errgroup.Group{}
+	g.SetLimit(32)
+	for _, tag := range tags {
+		g.Go(func() error { return s.putManifest(client, r.Context().RepositoryStr(), tag, desc) })
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatalf("tagging %s: %v", src, err)
+	}
+}
+
+func (s *Server) putManifest(client *http.Client, repo, tag string, desc *remote.Descriptor) error {
+	u := s.URL() + "/v2/" + repo + "/manifests/" + tag
+	req, err := http.NewRequest(http.MethodPut, u, bytes.NewReader(desc.Manifest))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", string(desc.MediaType))
+	if s.Username != "" {
+		req.SetBasicAuth(s.Username, s.Password)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("putting %s:%s: %w", repo, tag, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("putting %s:%s: status %d", repo, tag, resp.StatusCode)
+	}
+	return nil
+}
+
+// Tag points every tag in tags at the manifest of src, on any registry
+// go-containerregistry reaches with opts (such as an in-process one).
 func Tag(t testing.TB, src string, tags []string, opts ...remote.Option) {
 	t.Helper()
 	r := parseRef(t, src)
@@ -106,9 +154,7 @@ func Tag(t testing.TB, src string, tags []string, opts ...remote.Option) {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for _, tag := range tags {
-		g.Go(func() error {
-			return pusher.Push(ctx, r.Context().Tag(tag), desc)
-		})
+		g.Go(func() error { return pusher.Push(ctx, r.Context().Tag(tag), desc) })
 	}
 	if err := g.Wait(); err != nil {
 		t.Fatalf("tagging %s: %v", src, err)
@@ -126,4 +172,26 @@ func parseRef(t testing.TB, ref string) name.Reference {
 		t.Fatalf("parsing reference %q: %v", ref, err)
 	}
 	return r
+}
+
+// SeedTags points tags of repo at the manifest digest (already pushed to
+// repo) by writing the registry's own filesystem layout directly, which is
+// far faster than thousands of manifest PUTs. The running registry serves
+// them like pushed tags; only notifications are not sent.
+func (s *Server) SeedTags(t testing.TB, repo string, digest v1.Hash, tags []string) {
+	t.Helper()
+	base := filepath.Join(s.Dir, "docker", "registry", "v2", "repositories", filepath.FromSlash(repo), "_manifests", "tags")
+	link := []byte(digest.String())
+	for _, tag := range tags {
+		dir := filepath.Join(base, tag)
+		idx := filepath.Join(dir, "index", digest.Algorithm, digest.Hex)
+		for _, d := range []string{filepath.Join(dir, "current"), idx} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatalf("seeding tag %s: %v", tag, err)
+			}
+			if err := os.WriteFile(filepath.Join(d, "link"), link, 0o644); err != nil {
+				t.Fatalf("seeding tag %s: %v", tag, err)
+			}
+		}
+	}
 }

@@ -40,3 +40,24 @@ func TestStartPushTag(t *testing.T) {
 		})
 	}
 }
+
+func TestSeedTagsServedByRegistry(t *testing.T) {
+	s := Start(t)
+	d := Push(t, s.Repo("seed/app:orig"), time.Now(), s.RemoteOptions()...)
+	s.SeedTags(t, "seed/app", d, []string{"s1", "s2"})
+	repo, err := name.NewRepository(s.Repo("seed/app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := remote.List(repo, s.RemoteOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tags) != 3 {
+		t.Errorf("tags %v, want orig, s1, s2", tags)
+	}
+	desc, err := remote.Head(repo.Tag("s2"), s.RemoteOptions()...)
+	if err != nil || desc.Digest != d {
+		t.Errorf("seeded tag resolves to %v, %v; want %s", desc, err, d)
+	}
+}

@@ -93,7 +93,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		t.Skipf("registry binary %q not found: %v", c.binary, err)
 	}
 	dir := t.TempDir()
-	s := &Server{Dir: filepath.Join(dir, "storage"), out: &syncBuffer{}}
+	s := &Server{Dir: storageDir(t, dir), out: &syncBuffer{}}
 	cfg, err := s.prepare(dir, c)
 	if err != nil {
 		t.Fatalf("preparing registry: %v", err)
@@ -251,6 +251,7 @@ func (s *Server) Repo(path string) string { return s.Host + "/" + path }
 // presents the client certificate when there is one.
 func (s *Server) Transport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64 // Tag keeps many requests in flight
 	if !s.TLS {
 		return tr
 	}
@@ -265,6 +266,19 @@ func (s *Server) Transport() *http.Transport {
 		}
 	}
 	return tr
+}
+
+// storageDir is a fresh directory for registry storage: in /dev/shm when
+// there is one (many small files are much faster in memory), else in dir.
+// It is removed when the test ends (after the process stops: cleanups run
+// last-registered first).
+func storageDir(t testing.TB, dir string) string {
+	d, err := os.MkdirTemp("/dev/shm", "registrytest-")
+	if err != nil {
+		return filepath.Join(dir, "storage")
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(d) })
+	return d
 }
 
 func freePort() (int, error) {
