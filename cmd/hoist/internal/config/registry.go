@@ -39,7 +39,8 @@ type RegistryAuth struct {
 	PasswordFile string `yaml:"passwordFile"`
 	// PasswordEnv names the environment variable holding the password.
 	PasswordEnv string `yaml:"passwordEnv"`
-	// TokenFile holds a bearer (identity or registry) token.
+	// TokenFile holds a registry bearer token, used alone (for a personal
+	// access token that goes with a user name, use the password fields).
 	TokenFile string `yaml:"tokenFile"`
 	// TokenEnv names the environment variable holding the token.
 	TokenEnv string `yaml:"tokenEnv"`

@@ -32,6 +32,9 @@ func (v *validator) registryAuth(p string, a RegistryAuth) {
 		v.addf(p, "a password needs username, usernameFile or usernameEnv")
 	}
 	if user && a.Password().IsZero() && a.Token().IsZero() {
-		v.addf(p, "a username needs a password or a token")
+		v.addf(p, "a username needs a password")
+	}
+	if user && !a.Token().IsZero() {
+		v.addf(p, "a token is a bearer token used alone; with a username, name the token as the password")
 	}
 }

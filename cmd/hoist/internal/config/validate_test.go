@@ -62,7 +62,7 @@ func TestValidateBuiltInCode(t *testing.T) {
 		},
 		want: []string{
 			"registries[0].auth: set only one of username, usernameFile and usernameEnv",
-			"registries[0].auth: a username needs a password or a token",
+			"registries[0].auth: a username needs a password",
 		},
 	}, {
 		name: "no repositories, wrong kind",
