@@ -14,9 +14,9 @@ import (
 type semverRule struct {
 	raw        string
 	constraint *semver.Constraints
-	// fast is the range as plain comparisons, when it is only that
-	// (">=1.4.0 <2.0.0"); nil sends every check to Masterminds.
-	fast [][]comparison
+	// fast is the range as terms checkTerms understands; nil sends every
+	// check to Masterminds.
+	fast [][]term
 	// noPre is true when the range names no prerelease, so every
 	// prerelease is out of range without asking Masterminds.
 	noPre bool
@@ -30,7 +30,7 @@ func newSemver(rng string) (semverRule, error) {
 	if err != nil {
 		return semverRule{}, fmt.Errorf("parsing semver range %q: %w", rng, err)
 	}
-	return semverRule{raw: rng, constraint: c, fast: parseComparisons(rng), noPre: !strings.Contains(rng, "-")}, nil
+	return semverRule{raw: rng, constraint: c, fast: parseTerms(c), noPre: !strings.Contains(rng, "-")}, nil
 }
 
 func (r semverRule) String() string { return "semver " + strconv.Quote(r.raw) }
@@ -54,7 +54,7 @@ func (r semverRule) admit(c candidate) (candidate, verdict, error) {
 func (r semverRule) check(v version, s string) bool {
 	switch {
 	case r.fast != nil:
-		return checkComparisons(r.fast, v)
+		return checkTerms(r.fast, v)
 	case v.pre != "" && r.noPre:
 		return false
 	}

@@ -40,52 +40,62 @@ func FuzzVersion(f *testing.F) {
 
 // FuzzRange holds the range fast path to Masterminds' Check.
 func FuzzRange(f *testing.F) {
-	for _, r := range []string{">=1.0.0 <2.0.0", ">=1.0.0-0", "1.2.3 || 2.0.0", "!=1.0.0, >0.1.0", "=>1.0.0,=<2.0.0-rc.1", "<v2.0.0"} {
+	for _, r := range []string{">=1.0.0 <2.0.0", ">=1.0.0-0", "1.2.3 || 2.0.0", "!=1.0.0, >0.1.0", "=>1.0.0,=<2.0.0-rc.1", "<v2.0.0",
+		"^0.2", "~1.x", "1.0 - 2.x", "!=1.0.x-0", "<=1.x", ">1.0.x", "^0.0.x", "~0.0.0"} {
 		f.Add(r, "1.5.0-rc.1")
 		f.Add(r, "1.0.0")
+		f.Add(r, "0.2.9")
 	}
 	f.Fuzz(func(t *testing.T, rng, tag string) {
 		c, err := semver.NewConstraint(rng)
 		if err != nil {
 			return
 		}
-		fast := parseComparisons(rng)
+		fast := parseTerms(c)
 		v, ok := parseVersion(tag)
 		sv, _ := mastermindsParse(tag)
 		if fast == nil || !ok {
 			return
 		}
-		if got, want := checkComparisons(fast, v), c.Check(sv); got != want {
+		if got, want := checkTerms(fast, v), c.Check(sv); got != want {
 			t.Fatalf("range %q, version %q: fast path says %v, Masterminds %v", rng, tag, got, want)
 		}
 	})
 }
 
-func TestParseComparisons(t *testing.T) {
-	for rng, fast := range map[string]bool{
-		">=1.4.0 <2.0.0": true, ">= 1.4.0, < 2.0.0": true, "1.2.3": true, "1.2.3 || >=2.0.0-0": true,
-		"^1.2.3": false, "~1.4": false, "1.0.x": false, "*": false, ">=1.2": false, "1.0.0 - 2.0.0": false,
-	} {
-		if got := parseComparisons(rng) != nil; got != fast {
-			t.Errorf("parseComparisons(%q) fast = %v, want %v", rng, got, fast)
-		}
-	}
-}
-
-func TestComparisonsMatchMasterminds(t *testing.T) {
+func TestTermsMatchMasterminds(t *testing.T) {
 	versions := []string{"0.9.0", "1.0.0", "v1.0.0", "1.0.0-rc.1", "1.0.0-0", "1.0.1", "1.4.0", "1.4.0-beta.2", "1.9.9", "2.0.0-rc.1", "2.0.0", "2.0.0+meta", "3.0.0-alpha", "10.0.0"}
 	ranges := []string{">=1.0.0", ">1.0.0", "<2.0.0", "<=2.0.0", "=1.0.0", "1.0.0", "!=1.0.0", ">=1.0.0 <2.0.0", ">=1.0.0, <2.0.0",
-		">=1.0.0-0", ">=1.0.0-0 <2.0.0", "<2.0.0-0", "=>1.4.0,=<2.0.0-rc.1", "1.0.0 || >=2.0.0-0", ">= 1.4.0-beta.1", "!=2.0.0-rc.1 >=1.0.0-0"}
+		">=1.0.0-0", ">=1.0.0-0 <2.0.0", "<2.0.0-0", "=>1.4.0,=<2.0.0-rc.1", "1.0.0 || >=2.0.0-0", ">= 1.4.0-beta.1", "!=2.0.0-rc.1 >=1.0.0-0",
+		"^1.2.3", "^1.2", "^1", "^0.2.3", "^0.2", "^0.0.3", "^0.0", "^0", "^1.0.0-0", "~1.2.3", "~1.2", "~1", "~>1.4", "~0.0.0", "~*",
+		"1.0.x", "1.x", "*", "x", "1.X.3", "!=1.x", "!=1.0.x", "!=1.0.x-rc.1", ">1.x", ">1.0.x", "<=1.x", "<=1.0.x", "<1.x", ">=1.x",
+		"1.0.0 - 2.0.0", "1.0 - 2", ">=v1.0.0", "=1.0", ">01.0.0", "1.0.0+meta"}
+	for _, ma := range []string{"0", "1", "2"} {
+		for _, mi := range []string{"0", "1", "2"} {
+			for _, pa := range []string{"0", "1", "3"} {
+				for _, pre := range []string{"", "-rc.1", "-0", "-alpha"} {
+					versions = append(versions, ma+"."+mi+"."+pa+pre)
+				}
+			}
+		}
+	}
+	for _, ma := range []string{"0", "1", "2"} {
+		ranges = append(ranges, "^"+ma, "~"+ma, ">"+ma, "<="+ma, "!="+ma, ma, "^0."+ma, "~0."+ma, ">0."+ma, "<=0."+ma+".x", "!=0."+ma+".x-rc.1",
+			"^0.0."+ma, "~1."+ma+".1", ">=1."+ma+".1-rc.1 <2", "^"+ma+".x-0", "!=1."+ma+".1", "="+ma+".x.x", "~"+ma+".1-0", "^1."+ma+".x-alpha")
+	}
 	for _, rng := range ranges {
 		c, err := semver.NewConstraint(rng)
-		fast := parseComparisons(rng)
-		if err != nil || fast == nil {
+		if err != nil {
+			t.Fatalf("range %q: %v", rng, err)
+		}
+		fast := parseTerms(c)
+		if fast == nil {
 			t.Fatalf("range %q: err %v, fast %v", rng, err, fast)
 		}
 		for _, s := range versions {
 			v, _ := parseVersion(s)
 			sv, _ := mastermindsParse(s)
-			if got, want := checkComparisons(fast, v), c.Check(sv); got != want {
+			if got, want := checkTerms(fast, v), c.Check(sv); got != want {
 				t.Errorf("range %q, version %q: fast path says %v, Masterminds %v", rng, s, got, want)
 			}
 		}
