@@ -70,9 +70,9 @@ type world struct {
 	stateDir string
 }
 
-func newWorld(t *testing.T, extra map[string]string) *world {
+func newWorld(t *testing.T, extra map[string]string, opts ...registrytest.Option) *world {
 	t.Helper()
-	reg := registrytest.Start(t)
+	reg := registrytest.Start(t, opts...)
 	files, err := demo.Files("../../testdata/demo", reg.Host)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,8 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the daemon drains; a second one exits at once.
+	context.AfterFunc(ctx, stop)
 	if err := newRootCmd(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "hoist: %v\n", err)
 		os.Exit(1)

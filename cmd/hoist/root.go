@@ -66,6 +66,6 @@ func newRootCmd(out, errOut io.Writer) *cobra.Command {
 	root.SetErr(errOut)
 	a.bind(root)
 	root.AddCommand(newOnceCmd(a), newPlanCmd(a), newTagsCmd(a), newValidateCmd(a),
-		newHistoryCmd(a), newDemoCmd(a))
+		newHistoryCmd(a), newDemoCmd(a), newRunCmd(a))
 	return root
 }

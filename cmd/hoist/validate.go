@@ -7,22 +7,41 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/policy"
 	"github.com/hoist-dev/hoist/yamlpatch"
 )
 
 func newValidateCmd(a *app) *cobra.Command {
-	var dir string
+	var dir, cfg string
 	cmd := &cobra.Command{
 		Use:   "validate",
-		Short: "Lint the policies and markers in a worktree (file:line: message)",
+		Short: "Lint the policies and markers in a worktree, or a service config (file:line: message)",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg != "" {
+				return runValidateConfig(a.out, cfg)
+			}
 			return runValidate(a.out, dir)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", ".", "the worktree (or the path inside it) to check")
+	cmd.Flags().StringVar(&cfg, "config", "", "check this service config file instead (runs nothing)")
 	return cmd
+}
+
+// runValidateConfig checks a service config file: syntax, keys, values,
+// and that the secret files and environment variables it names exist.
+func runValidateConfig(w io.Writer, path string) error {
+	c, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	if err := c.CheckReferences(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "ok: %s: %d repositories, %d registries, %d webhooks\n", path, len(c.Repositories), len(c.Registries), len(c.Webhooks))
+	return nil
 }
 
 // runValidate prints every problem with the policies and markers under dir,

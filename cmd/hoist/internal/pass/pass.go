@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -46,6 +47,23 @@ type Report struct {
 	// Problems lists what went wrong, one line each, naming the file and line
 	// or the registry and repository. The pass went on for the rest.
 	Problems []string
+
+	stages map[string]int // problems by stage
+}
+
+// problem records a problem found by a stage.
+func (r *Report) problem(stage, msg string) {
+	r.Problems = append(r.Problems, msg)
+	if r.stages == nil {
+		r.stages = map[string]int{}
+	}
+	r.stages[stage]++
+}
+
+// ProblemsByStage counts the problems by the stage that found them
+// ("policy", "registry", "yamlpatch").
+func (r *Report) ProblemsByStage() map[string]int {
+	return maps.Clone(r.stages)
 }
 
 // Run performs one pass in the worktree dir: [Decide], then rewrite the
@@ -66,7 +84,7 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 	rep.Changes = res.Changes
 	rep.Diff = res.Diff
 	for _, p := range res.Problems {
-		rep.Problems = append(rep.Problems, prefix(opts.Path, p.Error()))
+		rep.problem("yamlpatch", prefix(opts.Path, p.Error()))
 	}
 	sort.Strings(rep.Problems)
 	log.Info("pass done", "policies", len(rep.Policies), "changes", len(rep.Changes), "problems", len(rep.Problems))
@@ -84,10 +102,12 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	}
 	rep := &Report{Policies: set.Policies}
 	for _, p := range set.Problems {
-		rep.Problems = append(rep.Problems, prefix(opts.Path, p.Error()))
+		rep.problem("policy", prefix(opts.Path, p.Error()))
 	}
 	tags, scanProblems := scan(ctx, scanner, set.Policies, opts.Jobs, log)
-	rep.Problems = append(rep.Problems, scanProblems...)
+	for _, p := range scanProblems {
+		rep.problem("registry", p)
+	}
 	rep.Decisions = policy.Select(set.Policies, tags)
 	rep.resolve(ctx, scanner, tags, opts)
 	return rep, nil

@@ -99,7 +99,7 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 			continue
 		}
 		if d.Err != nil {
-			r.Problems = append(r.Problems, prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, p.Line, p.ID, d.Err)))
+			r.problem("policy", prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, p.Line, p.ID, d.Err)))
 			continue
 		}
 		ref := yamlpatch.Ref{Name: p.Image, Tag: d.Tag}
@@ -107,7 +107,7 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 		if pins || opts.AllDigests {
 			dg, err := s.Digest(ctx, p.Image, d.Tag, p.Platform)
 			if err != nil {
-				r.Problems = append(r.Problems, fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
+				r.problem("registry", fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
 				continue
 			}
 			if pins {

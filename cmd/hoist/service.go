@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/daemon"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
+	"github.com/hoist-dev/hoist/gitwriter"
+	"github.com/hoist-dev/hoist/registry"
+)
+
+// service holds what the daemon's passes share: the config, one registry
+// client and the webhook secrets.
+type service struct {
+	cfg      *config.Config
+	stateDir string
+	log      *slog.Logger
+	scanner  *registry.Scanner
+	secrets  map[string][]byte // webhook kind -> secret
+}
+
+func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service, error) {
+	regOpts, err := cfg.RegistryOptions(secretDir(stateDir))
+	if err != nil {
+		return nil, err
+	}
+	regOpts = append(regOpts, registry.WithLogger(log), registry.WithCache(filepath.Join(stateDir, "cache.db")))
+	sc, err := registry.New(regOpts...)
+	if err != nil {
+		return nil, err
+	}
+	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}}
+	for _, h := range cfg.Webhooks {
+		secret, err := h.Secret().Read()
+		if err != nil {
+			sc.Close()
+			return nil, fmt.Errorf("webhook %s: %w", h.Kind, err)
+		}
+		s.secrets[h.Kind] = secret
+	}
+	return s, nil
+}
+
+func (s *service) close() {
+	s.scanner.Close()
+	os.RemoveAll(secretDir(s.stateDir))
+}
+
+// repos returns a daemon repository per configured repository.
+func (s *service) repos() []daemon.Repo {
+	var out []daemon.Repo
+	for _, r := range s.cfg.Repositories {
+		rr := &repoRunner{svc: s, cfg: r}
+		out = append(out, daemon.Repo{Name: r.Name, Schedule: r.Schedule, Run: rr.run})
+	}
+	return out
+}
+
+// hook parses a webhook and returns the image repositories it names.
+func (s *service) hook(kind string, r *http.Request) ([]string, error) {
+	events, err := registry.ParseWebhook(kind, r, s.secrets[kind])
+	if err != nil {
+		return nil, err
+	}
+	images := make([]string, 0, len(events))
+	for _, e := range events {
+		images = append(images, canonical(e.Repository))
+	}
+	return images, nil
+}
+
+// canonical names an image repository the way webhooks do
+// ("nginx" is "index.docker.io/library/nginx").
+func canonical(image string) string {
+	repo, err := name.NewRepository(image)
+	if err != nil {
+		return image
+	}
+	return repo.Name()
+}
+
+// repoRunner runs the passes of one configured repository, keeping its
+// gitwriter.Repo (and so its cached clone) between passes.
+type repoRunner struct {
+	svc *service
+	cfg config.Repository
+
+	mu   sync.Mutex // serialises passes; protects repo
+	repo *gitwriter.Repo
+}
+
+func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Repo, error) {
+	if r.repo != nil {
+		return r.repo, nil
+	}
+	opts, err := r.cfg.GitOptions(secretDir(r.svc.stateDir))
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, gitwriter.WithLogger(log),
+		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
+	repo, err := gitwriter.Open(ctx, r.cfg.URL, opts...)
+	if err != nil {
+		return nil, &daemon.StageError{Stage: "git", Err: err}
+	}
+	r.repo = repo
+	return repo, nil
+}
+
+func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
+	repo, err := r.open(ctx, log)
+	if err != nil {
+		return daemon.Result{}, err
+	}
+	out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+	var res daemon.Result
+	if rep != nil {
+		res = daemon.Result{Changes: len(rep.Changes), Problems: len(rep.Problems),
+			ProblemsByStage: rep.ProblemsByStage(), Images: imagesOf(rep)}
+		for _, p := range rep.Problems {
+			log.Warn("pass problem", "problem", p)
+		}
+	}
+	if err != nil {
+		return res, &daemon.StageError{Stage: "git", Err: err}
+	}
+	res.Commit = out.Commit
+	return res, nil
+}
+
+func imagesOf(rep *pass.Report) []string {
+	images := make([]string, 0, len(rep.Policies))
+	for _, p := range rep.Policies {
+		images = append(images, canonical(p.Image))
+	}
+	return images
+}
