@@ -14,6 +14,9 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
+// MaxSize is the largest config file Parse accepts, in bytes.
+const MaxSize = 1 << 20
+
 // Load reads the config file at path with [Parse], then makes every
 // relative file path in it (the …File fields) relative to the directory of
 // the config file.
@@ -34,6 +37,9 @@ func Load(path string) (*Config, error) {
 // labels the errors, usually the file name. The error, if any, joins one
 // [*FieldError] per problem, in line order.
 func Parse(name string, data []byte) (*Config, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%s: %w", name, invalid("the config is larger than %d bytes", MaxSize))
+	}
 	root, err := document(data)
 	if err != nil {
 		return nil, syntaxError(name, err)
@@ -89,13 +95,11 @@ func document(data []byte) (root *yaml.Node, err error) {
 
 // syntaxError gives a YAML syntax error the file:line form of FieldError.
 func syntaxError(name string, err error) error {
-	var te *yaml.TypeError
-	msg := err.Error()
-	if m := yamlLine().FindStringSubmatch(msg); m != nil && !errors.As(err, &te) {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &FieldError{File: name, Line: line, Err: invalid("%s", m[2])}
 	}
-	return fmt.Errorf("%s: %w", name, err)
+	return fmt.Errorf("%s: %w", name, invalid("%s", err.Error()))
 }
 
 func yamlLine() *regexp.Regexp { return regexp.MustCompile(`^parsing YAML: yaml: line (\d+): (.*)$`) }

@@ -212,8 +212,8 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse("config.yaml", []byte(tc.yaml))
-			if c != nil {
-				t.Errorf("Parse returned a config along with error %v", err)
+			if c != nil || !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrUnknownKey) && !errors.Is(err, ErrInlineSecret) {
+				t.Errorf("Parse returned %v and error %v, want nil and a categorised error", c, err)
 			}
 			if diff := cmp.Diff(tc.want, errLines(err)); diff != "" {
 				t.Errorf("Parse errors mismatch (-want +got):\n%s", diff)
@@ -222,6 +222,14 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error leaks a secret: %v", err)
 			}
 		})
+	}
+}
+
+func TestParseTooLarge(t *testing.T) {
+	data := []byte(head + "  - url: file:///x\n" + strings.Repeat("#\n", MaxSize/2))
+	_, err := Parse("config.yaml", data)
+	if want := "config.yaml: the config is larger than 1048576 bytes"; err == nil || err.Error() != want || !errors.Is(err, ErrInvalid) {
+		t.Errorf("Parse of a large file: got %v, want %s", err, want)
 	}
 }
 
