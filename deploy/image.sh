@@ -4,7 +4,8 @@
 # crane in a throwaway loopback registry (`crane registry serve`), then
 #   - pushed to $IMAGE (host/repo:tag) when IMAGE is set (INSECURE=1 for a plain-HTTP registry), or
 #   - written as an OCI image layout to $OUT (default bin/image) when it is not.
-# Other settings (environment): PKG (default ./cmd/hoist), VERSION (default `git describe`),
+# Other settings (environment): PKG (default ./cmd/hoist), BINARY (a prebuilt static linux/amd64
+# hoist to use instead of building PKG), VERSION (default `git describe`),
 # REVISION (default `git rev-parse HEAD`), SOURCE (default https://github.com/hoist-dev/hoist).
 # The image is reproducible: the same source, settings and CA bundle give the same digest.
 # The last line of output is the image's digest.
@@ -16,6 +17,7 @@ export PATH="$TOOLS/bin:$PATH" GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="${GO
 IMAGE="${IMAGE:-}"
 OUT="${OUT:-bin/image}"
 PKG="${PKG:-./cmd/hoist}"
+BINARY="${BINARY:-}"
 SOURCE="${SOURCE:-https://github.com/hoist-dev/hoist}"
 VERSION="${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}"
 REVISION="${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
@@ -43,8 +45,12 @@ rootfs() {
   local root="$work/root"
   mkdir -p "$root/etc/ssl/certs" "$root/tmp"
   chmod 1777 "$root/tmp"
-  CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath \
-    -ldflags "-s -w -X main.version=$VERSION" -o "$root/hoist" "$PKG"
+  if [ -n "$BINARY" ]; then
+    install -m 0755 "$BINARY" "$root/hoist"
+  else
+    CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath \
+      -ldflags "-s -w -X main.version=$VERSION" -o "$root/hoist" "$PKG"
+  fi
   # An empty base has no CA roots; bring the build machine's so HTTPS to registries and git works.
   if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     install -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"

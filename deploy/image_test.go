@@ -90,9 +90,15 @@ func TestImage(t *testing.T) {
 		}
 	})
 	t.Run("layout", func(t *testing.T) {
-		out := filepath.Join(t.TempDir(), "layout")
-		if got := buildImage(t, "OUT="+out); got != digest {
-			t.Errorf("layout digest %s, pushed %s: the build is not reproducible", got, digest)
+		// Reuse the pushed binary: the shared source tree may change between builds.
+		_, b := exportHoist(t, ref)
+		dir := t.TempDir()
+		exe, out := filepath.Join(dir, "hoist"), filepath.Join(dir, "layout")
+		if err := os.WriteFile(exe, b, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if got := buildImage(t, "OUT="+out, "BINARY="+exe); got != digest {
+			t.Errorf("layout digest %s, pushed %s: the image build is not reproducible", got, digest)
 		}
 		if got := layoutDigests(t, out); !cmp.Equal(got, []string{digest}) {
 			t.Errorf("layout %s holds %v, want [%s]", out, got, digest)
@@ -245,7 +251,9 @@ func layoutDigests(t *testing.T, dir string) []string {
 }
 
 // testSampleConfig runs the image's own binary on the config the base ships:
-// `hoist validate --config` must accept it.
+// `hoist validate --config` must accept it once the files it names exist. The
+// files are created under a temporary root, and each must lie under a mount of
+// the Deployment, or the pod would not find it.
 func testSampleConfig(t *testing.T, ref string) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("the image's binary runs on linux/amd64 only")
@@ -260,10 +268,62 @@ func testSampleConfig(t *testing.T, ref string) {
 		t.Skip("hoist validate has no --config flag yet")
 	}
 	_, objs := render(t, "base")
-	cfg := filepath.Join(dir, "config.yaml")
 	data, _ := lookup(find(t, objs, "ConfigMap"), "data", "config.yaml").(string)
-	writeFile(t, cfg, data)
+	pod := lookup(find(t, objs, "Deployment"), "spec", "template", "spec")
+	mounts := mountSources(t, pod, lookup(pod, "containers", "0"))
+	root := filepath.Join(dir, "root")
+	docs, err := decodeAll([]byte(data))
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("decoding deploy/base/config.yaml: %v", err)
+	}
+	for _, p := range fileRefs(docs[0]) {
+		if !underSecretMount(p, mounts) {
+			t.Errorf("config names %s, which no secret mount of the Deployment holds", p)
+		}
+		writeFileAll(t, filepath.Join(root, p), "x\n")
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfg, strings.ReplaceAll(data, "/etc/hoist/", root+"/etc/hoist/"))
 	if out, errOut, err := tryRun(nil, nil, exe, "validate", "--config", cfg); err != nil {
 		t.Errorf("hoist validate --config deploy/base/config.yaml: %v\n%s%s", err, out, errOut)
 	}
+}
+
+// fileRefs returns the values of every key ending in "File", the config's
+// references to secret files.
+func fileRefs(v any) []string {
+	var refs []string
+	switch c := v.(type) {
+	case object:
+		return fileRefs(map[string]any(c))
+	case map[string]any:
+		for k, x := range c {
+			if s, ok := x.(string); ok && strings.HasSuffix(k, "File") {
+				refs = append(refs, s)
+			}
+			refs = append(refs, fileRefs(x)...)
+		}
+	case []any:
+		for _, x := range c {
+			refs = append(refs, fileRefs(x)...)
+		}
+	}
+	return refs
+}
+
+func underSecretMount(path string, mounts map[string]string) bool {
+	for m, kind := range mounts {
+		if strings.HasPrefix(kind, "secret") && strings.HasPrefix(path, m+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func writeFileAll(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, content)
 }
