@@ -21,4 +21,6 @@ func (r alphabetical) compare(a, b candidate) int {
 	return r.order.apply(strings.Compare(a.value, b.value))
 }
 
-func (alphabetical) key(c candidate) string { return c.value }
+func (alphabetical) key(c candidate) groupKey { return groupKey{s: c.value} }
+
+func (alphabetical) label(c candidate) string { return c.value }

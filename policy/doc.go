@@ -18,6 +18,19 @@
 // range names one), alphabetical, numerical or newestBuild. Policies sharing a
 // group move together to the highest version every member has.
 //
+// Flux objects keep their meaning: spec.imageRepositoryRef (namespace
+// defaulting to the policy's) resolves to the ImageRepository's image, and
+// its exclusionList (default `^.*\.sig$`) becomes the policy's exclusions.
+// Fields that only make sense in a cluster (interval, secretRef...) are
+// ignored with a [Note]. The annotations hoist.dev/group and
+// hoist.dev/platform give Flux policies hoist's extra fields.
+//
+// Semver ranges are Masterminds constraints. The package parses versions
+// and checks ranges itself, exactly as Masterminds does (a differential
+// fuzz test holds it to that), because Masterminds builds an error for
+// every version out of range, which dominates the cost on large
+// repositories.
+//
 // The package does no network I/O: build times for newestBuild and digests
 // are the caller's job.
 package policy

@@ -12,7 +12,17 @@ type member struct {
 	p     *Policy
 	index int
 	exp   Explanation
-	best  map[string]candidate
+	best  map[groupKey]int // index into cands
+	cands []candidate
+}
+
+// get returns the member's best candidate for version k.
+func (m *member) get(k groupKey) (candidate, bool) {
+	i, ok := m.best[k]
+	if !ok {
+		return candidate{}, false
+	}
+	return m.cands[i], true
 }
 
 // selectGroup decides the policies of group g (indexes into policies), all
@@ -24,10 +34,11 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 	}
 	slices.SortStableFunc(members, func(a, b *member) int { return strings.Compare(a.p.ID, b.p.ID) })
 	err := collect(members, tags)
-	var key string
+	var key groupKey
+	var label string
 	var common int
 	if err == nil {
-		key, common, err = pick(members)
+		key, label, common, err = pick(members)
 	}
 	for _, m := range members {
 		d := Decision{Policy: m.p.ID, Image: m.p.Image, Explanation: m.exp}
@@ -36,9 +47,9 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 			d.Err = fmt.Errorf("%w: group %s: %w", ErrGroupHeld, g, err)
 			d.Explanation.Reason = d.Err.Error()
 		} else {
-			c := m.best[key]
+			c, _ := m.get(key)
 			d.Tag, d.Explanation.Value = c.tag, c.value
-			d.Explanation.Reason = groupReason(g, m.p.rule, len(members), common, key)
+			d.Explanation.Reason = groupReason(g, m.p.rule, len(members), common, label)
 		}
 		out[m.index] = d
 	}
@@ -57,11 +68,15 @@ func collect(members []*member, tags map[string][]Tag) error {
 			return fmt.Errorf("members %s (%s) and %s (%s) use different rules",
 				first.ID, first.rule, m.p.ID, m.p.rule)
 		}
-		m.best = map[string]candidate{}
+		m.best = make(map[groupKey]int, len(list))
 		m.exp, err = m.p.evaluate(list, func(c candidate) {
 			k := m.p.rule.key(c)
-			if old, ok := m.best[k]; !ok || better(m.p.rule, c, old) {
-				m.best[k] = c
+			switch i, ok := m.best[k]; {
+			case !ok:
+				m.best[k] = len(m.cands)
+				m.cands = append(m.cands, c)
+			case better(m.p.rule, c, m.cands[i]):
+				m.cands[i] = c
 			}
 		})
 		if err == nil && len(m.best) == 0 {
@@ -86,34 +101,36 @@ func kind(r rule) string {
 
 // pick returns the best version all members have and how many they share.
 // For newestBuild a version counts as built when its last member was.
-func pick(members []*member) (string, int, error) {
+func pick(members []*member) (groupKey, string, int, error) {
 	r := members[0].p.rule
 	var best candidate
-	bestKey, common := "", 0
-	for k, c := range members[0].best {
+	var bestKey groupKey
+	common := 0
+	for k, i := range members[0].best {
+		c := members[0].cands[i]
 		shared := true
 		for _, m := range members[1:] {
-			o, ok := m.best[k]
+			j, ok := m.best[k]
 			if !ok {
 				shared = false
 				break
 			}
-			if o.created.After(c.created) {
-				c.created = o.created
+			if t := m.cands[j].created; t.After(c.created) {
+				c.created = t
 			}
 		}
 		if !shared {
 			continue
 		}
-		c.value, c.tag = k, k // compare versions, not one member's spelling
+		c.value, c.tag = k.s, k.s // compare versions, not one member's spelling
 		if common++; common == 1 || better(r, c, best) {
 			best, bestKey = c, k
 		}
 	}
 	if common == 0 {
-		return "", 0, lacking(members)
+		return bestKey, "", 0, lacking(members)
 	}
-	return bestKey, common, nil
+	return bestKey, r.label(best), common, nil
 }
 
 // lacking explains an empty intersection: it takes the best version any
@@ -121,10 +138,12 @@ func pick(members []*member) (string, int, error) {
 func lacking(members []*member) error {
 	r := members[0].p.rule
 	var top candidate
-	var topKey, owner string
+	var topKey groupKey
+	var owner string
 	for _, m := range members {
-		for k, c := range m.best {
-			c.value, c.tag = k, k
+		for k, i := range m.best {
+			c := m.cands[i]
+			c.value, c.tag = k.s, k.s
 			if owner == "" || better(r, c, top) {
 				top, topKey, owner = c, k, m.p.ID
 			}
@@ -137,7 +156,7 @@ func lacking(members []*member) error {
 		}
 	}
 	return fmt.Errorf("no version common to all %d members: %s lacks %s (the best version, which %s has)",
-		len(members), strings.Join(missing, ", "), topKey, owner)
+		len(members), strings.Join(missing, ", "), r.label(top), owner)
 }
 
 func groupReason(g string, r rule, members, common int, key string) string {

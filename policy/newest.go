@@ -18,4 +18,6 @@ func (newestBuild) admit(c candidate) (candidate, verdict, error) {
 
 func (newestBuild) compare(a, b candidate) int { return a.created.Compare(b.created) }
 
-func (newestBuild) key(c candidate) string { return c.value }
+func (newestBuild) key(c candidate) groupKey { return groupKey{s: c.value} }
+
+func (newestBuild) label(c candidate) string { return c.value }

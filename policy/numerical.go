@@ -37,6 +37,10 @@ func (r numerical) compare(a, b candidate) int {
 	return r.order.apply(cmp.Compare(a.num, b.num))
 }
 
-func (numerical) key(c candidate) string {
+func (numerical) key(c candidate) groupKey {
+	return groupKey{n: [3]uint64{math.Float64bits(c.num)}}
+}
+
+func (numerical) label(c candidate) string {
 	return strconv.FormatFloat(c.num, 'g', -1, 64)
 }

@@ -45,7 +45,10 @@ type Policy struct {
 	// Image is the repository without tag, as written in the file,
 	// e.g. "ghcr.io/acme/api".
 	Image string
-	// Group names the policies that move together ("" for none).
+	// Group names the policies that move together ("" for none). Group
+	// names are global: policies of any namespace with the same group name
+	// are one group. Flux policies join one with the hoist.dev/group
+	// annotation.
 	Group string
 	// Digest says when references pin the digest.
 	Digest DigestMode

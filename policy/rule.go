@@ -34,11 +34,19 @@ type rule interface {
 	admit(c candidate) (candidate, verdict, error)
 	// compare is positive when the rule prefers a over b.
 	compare(a, b candidate) int
-	// key is what identifies the version of an admitted candidate across
-	// the members of a group.
-	key(c candidate) string
+	// key identifies the version of an admitted candidate across the
+	// members of a group, and label spells it for people.
+	key(c candidate) groupKey
+	label(c candidate) string
 	// why says in a few words how the winner won.
 	why() string
+}
+
+// groupKey is a version as a map key: numbers and a string, so that making
+// one does not allocate.
+type groupKey struct {
+	n [3]uint64
+	s string
 }
 
 // better is the total order Select uses: the rule first, then the value,

@@ -64,4 +64,8 @@ func (r semverRule) check(v version, s string) bool {
 
 func (r semverRule) compare(a, b candidate) int { return a.ver.compare(b.ver) }
 
-func (r semverRule) key(c candidate) string { return c.ver.key() }
+func (r semverRule) key(c candidate) groupKey {
+	return groupKey{n: [3]uint64{c.ver.major, c.ver.minor, c.ver.patch}, s: c.ver.pre}
+}
+
+func (r semverRule) label(c candidate) string { return c.ver.key() }
