@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/demo"
+	"github.com/hoist-dev/hoist/gitwriter/gittest"
+)
+
+// The CLI tests run commands in process against go-containerregistry's
+// in-process registry and local repositories.
+
+func hoistCmd(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newRootCmd(&out, &errOut)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// demoDir writes the sample repository, pointed at a fresh in-process
+// registry holding the demo's first tags, into a temp dir.
+func demoDir(t *testing.T, extra map[string]string) (dir string, reg *demo.Registry) {
+	t.Helper()
+	reg = demo.StartRegistry()
+	t.Cleanup(reg.Close)
+	for repo, tags := range demoRounds[0] {
+		if err := reg.Push(context.Background(), repo, tags...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := demo.Files("../../testdata/demo", reg.Host())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, c := range extra {
+		files[p] = c
+	}
+	dir = t.TempDir()
+	gittest.WriteFiles(t, dir, files)
+	return dir, reg
+}
+
+func TestTagsJSONShape(t *testing.T) {
+	dir, reg := demoDir(t, nil)
+	out, errOut, err := hoistCmd(t, "tags", "--dir", dir, "--output", "json", "--insecure-registry", reg.Host())
+	if err != nil {
+		t.Fatalf("tags: %v\n%s", err, errOut)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("line %q is not JSON: %v", line, err)
+		}
+		for _, key := range []string{"policy", "image", "selected", "candidates", "excluded", "error"} {
+			if _, ok := obj[key]; !ok {
+				t.Errorf("line %q lacks %q", line, key)
+			}
+		}
+		sel := obj["selected"].(map[string]any)
+		if d, _ := sel["digest"].(string); !strings.HasPrefix(d, "sha256:") {
+			t.Errorf("%v: selected.digest = %q, want a sha256 digest", obj["policy"], d)
+		}
+		got[obj["policy"].(string)] = sel["tag"].(string)
+	}
+	want := map[string]string{"apps:api": "1.1.0", "apps:web": "1.0.1", "apps:worker": "main-1700000500-9f8e7d6"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("selected tags mismatch (-want +got):\n%s", diff)
+	}
+
+	out, _, err = hoistCmd(t, "tags", "--dir", dir, "--policy", "apps:api", "--insecure-registry", reg.Host())
+	if err != nil || strings.Count(out, "\n") != 1 || !strings.Contains(out, "apps:api") {
+		t.Errorf("tags --policy apps:api = %q, %v; want one text line for apps:api", out, err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir, _ := demoDir(t, nil)
+	out, _, err := hoistCmd(t, "validate", "--dir", dir)
+	if err != nil || !strings.HasPrefix(out, "ok: 3 policies, 4 markers") {
+		t.Errorf("validate on the sample repository = %q, %v; want ok with 3 policies and 4 markers", out, err)
+	}
+
+	bad, _ := demoDir(t, map[string]string{
+		"policies/bad.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: bad}\nspec:\n  image: x/y\n  policy: {numerical: {order: sideways}}\n",
+		"apps/odd.yaml":     "a: 1 # {\"$imagepolicy\": \"apps:nope\"}\nb:\n  c: d # {\"$imagepolicy\": \"apps:api\"}\nlist: # {\"$imagepolicy\": \"apps:api\"}\n  - x\n",
+	})
+	out, _, err = hoistCmd(t, "validate", "--dir", bad)
+	if err == nil {
+		t.Fatalf("validate succeeded on bad input:\n%s", out)
+	}
+	for _, want := range []string{"apps/odd.yaml:1: ", "apps:nope", "apps/odd.yaml:4: ", "policies/bad.yaml:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestValidateConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n  - url: https://example.com/acme/config.git\n"), 0o600)
+	if out, _, err := hoistCmd(t, "validate", "--config", good); err != nil || !strings.HasPrefix(out, "ok: ") {
+		t.Errorf("validate --config good = %q, %v", out, err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n  - url: https://example.com/acme/config.git\n    schedul: daily\n"), 0o600)
+	_, _, err := hoistCmd(t, "validate", "--config", bad)
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:5") || !strings.Contains(err.Error(), "schedul") {
+		t.Errorf("validate --config bad = %v, want an error naming bad.yaml:5 and the key", err)
+	}
+}
+
+func TestHistoryReadsTrailers(t *testing.T) {
+	reg := demo.StartRegistry()
+	defer reg.Close()
+	for repo, tags := range demoRounds[0] {
+		if err := reg.Push(context.Background(), repo, tags...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := demo.Files("../../testdata/demo", reg.Host())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := demo.NewBareRepo(t.TempDir(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err := hoistCmd(t, "once", "--repo", url, "--insecure-registry", reg.Host()); err != nil {
+		t.Fatalf("once: %v\n%s", err, errOut)
+	}
+	out, _, err := hoistCmd(t, "history", "--repo", url, "--output", "json")
+	if err != nil {
+		t.Fatalf("history: %v", err)
+	}
+	type entry struct{ Policy, From, To string }
+	var got []entry
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e entry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("history line %q: %v", line, err)
+		}
+		got = append(got, e)
+	}
+	want := []entry{{"apps:api", "1.0.0", "1.1.0"}, {"apps:web", "1.0.0", "1.0.1"},
+		{"apps:worker", "main-1700000000-0a1b2c3", "main-1700000500-9f8e7d6"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("history mismatch (-want +got):\n%s", diff)
+	}
+}
