@@ -31,7 +31,7 @@ func TestLoadFull(t *testing.T) {
 			},
 			Author:         Author{Name: "hoist-bot", Email: "bot@acme.example"},
 			Signing:        Signing{OpenPGPKeyFile: "/etc/hoist/gpg/key.asc", OpenPGPPassphraseFile: "/etc/hoist/gpg/pass"},
-			CommitTemplate: "Update images\n\n{{ range .Changes }}- {{ .Policy }}: {{ .From }} -> {{ .To }}\n{{ end }}\n",
+			CommitTemplate: "Update images\n\n{{ range .Updates }}- {{ .Policy }}: {{ .From }} -> {{ .To }}\n{{ end }}\n",
 			PushOptions:    []string{"merge_request.create"},
 		}, {
 			Name:     "acme-apps",
