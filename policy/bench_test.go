@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func BenchmarkSelect(b *testing.B) {
 					b.Fatal(d[0].Err)
 				}
 			}
-			reportCPU(b, cpu, bc.n)
+			reportCPU(b, cpu, bc.n, "ns/tag")
 		})
 	}
 }
@@ -88,7 +89,7 @@ func BenchmarkSelectGroup(b *testing.B) {
 			b.Fatal(d[0].Err)
 		}
 	}
-	reportCPU(b, cpu, 200_000)
+	reportCPU(b, cpu, 200_000, "ns/tag")
 }
 
 // cpuTime is the CPU time (user and system) the process has used. On a
@@ -101,8 +102,34 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// reportCPU adds CPU ns per op and wall ns per tag to the benchmark.
-func reportCPU(b *testing.B, start time.Duration, tags int) {
+// reportCPU adds CPU ns per op and wall ns per item (tag, policy).
+func reportCPU(b *testing.B, start time.Duration, items int, unit string) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(tags), "ns/tag")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(items), unit)
+}
+
+// BenchmarkLoad loads 1,000 policies (hoist and Flux kinds) from 100 files.
+func BenchmarkLoad(b *testing.B) {
+	files := map[string]string{}
+	for f := range 100 {
+		var docs []string
+		for i := range 5 {
+			name := fmt.Sprintf("p%d-%d", f, i)
+			docs = append(docs, hoistDoc(name, "  image: ghcr.io/acme/"+name+"\n  exclude: ['-rc']\n  policy:\n    semver: {range: '>=1.0.0 <2.0.0'}\n"),
+				fmt.Sprintf("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r%s}\nspec: {image: ghcr.io/acme/%s}\n---\n"+
+					"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: f%s}\nspec:\n  imageRepositoryRef: {name: r%s}\n  policy: {numerical: {}}\n",
+					name, name, name, name))
+		}
+		files[fmt.Sprintf("dir%d/policies%d.yaml", f%10, f)] = strings.Join(docs, "---\n")
+	}
+	dir := writeTree(b, files)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		set, err := Load(dir)
+		if err != nil || len(set.Policies) != 1000 || len(set.Problems) != 0 {
+			b.Fatalf("Load: %v, %d policies, problems %v", err, len(set.Policies), set.Problems)
+		}
+	}
+	reportCPU(b, cpu, 1000, "ns/policy")
 }

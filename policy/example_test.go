@@ -84,3 +84,26 @@ func Example() {
 	// apps:web -> main-1700000200-def456 (seen 4, excluded 0, filtered out 2, unparseable 0, out of range 0)
 	//    largest number (numerical asc) among 2 candidates, ordering the value "1700000200" extracted by "$ts"
 }
+
+// Policies in one group move together to the highest version every member
+// has; a member that lacks every shared version holds the group.
+func ExampleSelect_group() {
+	api, _ := policy.New("apps:api", policy.Spec{Image: "ghcr.io/acme/api", Rule: "semver", Range: ">=1.0.0", Group: "stack"})
+	web, _ := policy.New("apps:web", policy.Spec{Image: "ghcr.io/acme/web", Rule: "semver", Range: ">=1.0.0", Group: "stack"})
+	tags := map[string][]policy.Tag{
+		"ghcr.io/acme/api": policy.Tags("1.4.0", "1.5.0", "1.6.0"),
+		"ghcr.io/acme/web": policy.Tags("v1.4.0", "v1.5.0"),
+	}
+	for _, d := range policy.Select([]*policy.Policy{api, web}, tags) {
+		fmt.Println(d.Policy, d.Tag)
+	}
+	tags["ghcr.io/acme/web"] = policy.Tags("v1.3.0")
+	for _, d := range policy.Select([]*policy.Policy{api, web}, tags) {
+		fmt.Println(d.Policy, d.Err)
+	}
+	// Output:
+	// apps:api 1.5.0
+	// apps:web v1.5.0
+	// apps:api group held: group stack: no version common to all 2 members: apps:web lacks 1.6.0 (the best version, which apps:api has)
+	// apps:web group held: group stack: no version common to all 2 members: apps:web lacks 1.6.0 (the best version, which apps:api has)
+}
