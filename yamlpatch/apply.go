@@ -32,6 +32,11 @@ func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
 	}
 	var res Result
 	var diff strings.Builder
+	size := 0
+	for _, fr := range fileResults {
+		size += len(fr.diff)
+	}
+	diff.Grow(size)
 	for i, fr := range fileResults {
 		res.Changes = append(res.Changes, fr.changes...)
 		res.Problems = append(res.Problems, fr.problems...)

@@ -25,7 +25,7 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 	if out == nil || o.dryRun {
 		return fr
 	}
-	if err := writeFile(abs, out, l.mode); err != nil {
+	if err := writeFile(abs, out, l.mode, writeOpts{sync: o.sync}); err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: writing: %v", err)})
 		fr.changes, fr.diff = nil, ""
 	}
@@ -79,7 +79,7 @@ func (o *options) plan(rel string, l *loaded, refs map[string]Ref, fr *fileResul
 			continue
 		}
 		edits = append(edits, edit{start: start, end: end, idx: s.idx, value: want,
-			repl: render(want, s.node.Style, s.flow)})
+			repl: render(want, s.node.Style, s.flow, &o.plain)})
 		changes = append(changes, Change{File: rel, Line: s.node.Line,
 			Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
 			Policy: s.spec.policy, Field: s.spec.field, Old: s.node.Value, New: want})

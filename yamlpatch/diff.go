@@ -10,11 +10,11 @@ import (
 // diffContext is the number of unchanged lines shown around a change.
 const diffContext = 3
 
-// hunkGroup is a run of old lines [a, b] replaced by new lines.
+// hunkGroup is a run of old lines [a, b] replaced by new text.
 type hunkGroup struct {
 	a, b  int
 	edits []edit
-	lines []string
+	text  []byte // the new text of lines a..b
 }
 
 // unifiedDiff returns a git-style unified diff of src and src with edits
@@ -23,13 +23,8 @@ func unifiedDiff(rel string, src []byte, edits []edit) string {
 	if len(edits) == 0 {
 		return ""
 	}
-	old := splitLines(src)
-	starts := make([]int, len(old))
-	for i, off := 1, 0; i < len(old); i++ {
-		off += len(old[i-1])
-		starts[i] = off
-	}
-	lineOf := func(p int) int { return sort.SearchInts(starts, p+1) - 1 }
+	old := lineOffsets(src)
+	lineOf := func(p int) int { return sort.SearchInts(old, p+1) - 1 }
 	var groups []*hunkGroup
 	for _, e := range edits {
 		a, b := lineOf(e.start), lineOf(e.end-1)
@@ -41,13 +36,12 @@ func unifiedDiff(rel string, src []byte, edits []edit) string {
 		groups = append(groups, &hunkGroup{a: a, b: b, edits: []edit{e}})
 	}
 	for _, g := range groups {
-		base := starts[g.a]
-		text := src[base : starts[g.b]+len(old[g.b])]
+		base := old[g.a]
 		shifted := make([]edit, len(g.edits))
 		for i, e := range g.edits {
 			shifted[i] = edit{start: e.start - base, end: e.end - base, repl: e.repl}
 		}
-		g.lines = splitLines(applyEdits(text, shifted))
+		g.text = applyEdits(src[base:old[g.b+1]], shifted)
 	}
 	var out strings.Builder
 	fmt.Fprintf(&out, "diff --git a/%s b/%s\n--- a/%s\n+++ b/%s\n", rel, rel, rel, rel)
@@ -57,35 +51,40 @@ func unifiedDiff(rel string, src []byte, edits []edit) string {
 		for j < len(groups) && groups[j].a-groups[j-1].b-1 <= 2*diffContext {
 			j++
 		}
-		delta = writeHunk(&out, old, groups[i:j], delta)
+		delta = writeHunk(&out, src, old, groups[i:j], delta)
 		i = j
 	}
 	return out.String()
 }
 
 // writeHunk writes one hunk covering groups and returns the line delta
-// after it.
-func writeHunk(out *strings.Builder, old []string, groups []*hunkGroup, delta int) int {
+// after it. old holds the offsets of src's line starts plus len(src).
+func writeHunk(out *strings.Builder, src []byte, old []int, groups []*hunkGroup, delta int) int {
+	line := func(i int) []byte { return src[old[i]:old[i+1]] }
 	from := max(0, groups[0].a-diffContext)
-	to := min(len(old)-1, groups[len(groups)-1].b+diffContext)
+	to := min(len(old)-2, groups[len(groups)-1].b+diffContext)
 	var body strings.Builder
 	oldN, newN, at := 0, 0, from
 	for _, g := range groups {
 		for ; at < g.a; at++ {
-			writeLine(&body, ' ', old[at])
+			writeLine(&body, ' ', line(at))
 			oldN, newN = oldN+1, newN+1
 		}
 		for ; at <= g.b; at++ {
-			writeLine(&body, '-', old[at])
+			writeLine(&body, '-', line(at))
 			oldN++
 		}
-		for _, l := range g.lines {
-			writeLine(&body, '+', l)
-			newN++
+		for rest := g.text; len(rest) > 0; newN++ {
+			n := bytes.IndexByte(rest, '\n') + 1
+			if n == 0 {
+				n = len(rest)
+			}
+			writeLine(&body, '+', rest[:n])
+			rest = rest[n:]
 		}
 	}
 	for ; at <= to; at++ {
-		writeLine(&body, ' ', old[at])
+		writeLine(&body, ' ', line(at))
 		oldN, newN = oldN+1, newN+1
 	}
 	fmt.Fprintf(out, "@@ -%s +%s @@\n", hunkRange(from+1, oldN), hunkRange(from+1+delta, newN))
@@ -100,25 +99,25 @@ func hunkRange(start, n int) string {
 	return fmt.Sprintf("%d,%d", start, n)
 }
 
-func writeLine(b *strings.Builder, prefix byte, line string) {
+func writeLine(b *strings.Builder, prefix byte, line []byte) {
 	b.WriteByte(prefix)
-	b.WriteString(line)
-	if !strings.HasSuffix(line, "\n") {
+	b.Write(line)
+	if !bytes.HasSuffix(line, []byte("\n")) {
 		b.WriteString("\n\\ No newline at end of file\n")
 	}
 }
 
-// splitLines splits after every "\n"; the last line may lack one.
-func splitLines(b []byte) []string {
-	var lines []string
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
+// lineOffsets returns the offset of each line start (after every "\n"; the
+// last line may lack one), followed by len(b).
+func lineOffsets(b []byte) []int {
+	offs := make([]int, 0, 64)
+	for p := 0; p < len(b); {
+		offs = append(offs, p)
+		i := bytes.IndexByte(b[p:], '\n')
 		if i < 0 {
-			lines = append(lines, string(b))
 			break
 		}
-		lines = append(lines, string(b[:i+1]))
-		b = b[i+1:]
+		p += i + 1
 	}
-	return lines
+	return append(offs, len(b))
 }

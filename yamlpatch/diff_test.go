@@ -56,17 +56,17 @@ func normalizeGitDiff(s string) string {
 	return hunkContext.ReplaceAllString(s, "$1")
 }
 
-func TestSplitLines(t *testing.T) {
-	for in, want := range map[string][]string{
-		"":          nil,
-		"a":         {"a"},
-		"a\n":       {"a\n"},
-		"a\r\nb":    {"a\r\n", "b"},
-		"\n\nx\n":   {"\n", "\n", "x\n"},
-		"a\rb\nc\n": {"a\rb\n", "c\n"},
+func TestLineOffsets(t *testing.T) {
+	for in, want := range map[string][]int{
+		"":          {0},
+		"a":         {0, 1},
+		"a\n":       {0, 2},
+		"a\r\nb":    {0, 3, 4},
+		"\n\nx\n":   {0, 1, 2, 4},
+		"a\rb\nc\n": {0, 4, 6},
 	} {
-		if diff := cmp.Diff(want, splitLines([]byte(in))); diff != "" {
-			t.Errorf("splitLines(%q) mismatch (-want +got):\n%s", in, diff)
+		if diff := cmp.Diff(want, lineOffsets([]byte(in))); diff != "" {
+			t.Errorf("lineOffsets(%q) mismatch (-want +got):\n%s", in, diff)
 		}
 	}
 }

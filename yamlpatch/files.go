@@ -76,17 +76,34 @@ func readFile(path string) ([]byte, fs.FileMode, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, 0, errors.New("not a regular file")
 	}
-	data, err := io.ReadAll(f)
+	data, err := readAll(f, fi.Size())
 	return data, fi.Mode(), err
 }
 
-// writeFile replaces path atomically: a temp file in the same directory,
-// with the given mode, renamed over it. It refuses to replace anything but
-// a regular file.
-func writeFile(path string, data []byte, mode fs.FileMode) (err error) {
-	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
-		return errors.New("file changed or is no longer a regular file")
+// readAll reads f to EOF into a buffer sized for size bytes, so that a file
+// that did not change since its stat takes one read plus the EOF read.
+func readAll(f *os.File, size int64) ([]byte, error) {
+	data := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
+}
+
+// writeFile replaces path atomically: a temp file in the same directory,
+// with the given mode, renamed over it. The rename replaces the directory
+// entry, so a symlink that appeared at path since it was read is replaced,
+// never written through. With sync, the data is flushed before the rename.
+func writeFile(path string, data []byte, mode fs.FileMode, w writeOpts) (err error) {
 	dir, base := filepath.Split(path)
 	tmp, err := os.CreateTemp(dir, "."+base+".hoist-*")
 	if err != nil {
@@ -101,14 +118,24 @@ func writeFile(path string, data []byte, mode fs.FileMode) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return err
 	}
-	if err = tmp.Chmod(mode.Perm()); err != nil {
-		return err
+	// CreateTemp makes the file 0600; only chmod when that is not the mode.
+	if mode.Perm() != 0o600 {
+		if err = tmp.Chmod(mode.Perm()); err != nil {
+			return err
+		}
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
+	if w.sync {
+		if err = tmp.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// writeOpts are the options writeFile uses.
+type writeOpts struct {
+	sync bool
 }

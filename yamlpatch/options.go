@@ -14,6 +14,8 @@ type options struct {
 	logger   *slog.Logger
 	knownIDs map[string]bool // nil means any policy ID is accepted
 	jobs     int
+	sync     bool       // fsync before rename
+	plain    plainCache // per-run cache of plain-scalar checks
 }
 
 func makeOptions(opts ...Option) (*options, error) {
@@ -72,6 +74,17 @@ func WithJobs(n int) Option {
 			return errors.New("jobs must be positive")
 		}
 		o.jobs = n
+		return nil
+	}
+}
+
+// WithSync makes [Apply] flush each rewritten file to disk (fsync) before
+// renaming it into place. The default does not: the rename is still atomic
+// for readers, and the worktree is a checkout that the next pass resets, but
+// after a machine crash a rewritten file may be empty.
+func WithSync() Option {
+	return func(o *options) error {
+		o.sync = true
 		return nil
 	}
 }

@@ -39,17 +39,29 @@ func TestRender(t *testing.T) {
 		{"ünï", dq, false, `"ünï"`},
 	}
 	for _, tc := range tests {
-		if got := render(tc.v, tc.style, tc.flow); got != tc.want {
+		if got := render(tc.v, tc.style, tc.flow, nil); got != tc.want {
 			t.Errorf("render(%q, %v, flow=%v) = %s, want %s", tc.v, tc.style, tc.flow, got, tc.want)
 		}
 		// Whatever the style, the text must read back as the string.
 		var back string
-		if err := yaml.Unmarshal([]byte("k: "+render(tc.v, tc.style, false)), &map[string]*string{"k": &back}); err != nil {
+		if err := yaml.Unmarshal([]byte("k: "+render(tc.v, tc.style, false, nil)), &map[string]*string{"k": &back}); err != nil {
 			t.Errorf("render(%q) does not parse: %v", tc.v, err)
 		}
 		var n yaml.Node
-		if err := yaml.Unmarshal([]byte(render(tc.v, tc.style, false)), &n); err != nil || n.Content[0].Value != tc.v || n.Content[0].Tag != "!!str" {
+		if err := yaml.Unmarshal([]byte(render(tc.v, tc.style, false, nil)), &n); err != nil || n.Content[0].Value != tc.v || n.Content[0].Tag != "!!str" {
 			t.Errorf("render(%q) reads back as %+v, %v", tc.v, n.Content, err)
+		}
+	}
+}
+
+// TestSimpleWordAgreesWithEncoder checks the fast path against the encoder.
+func TestSimpleWordAgreesWithEncoder(t *testing.T) {
+	for _, v := range []string{"a", "abc", "ghcr.io/a/b:1.2@sha256:ff", "Yes", "NO", "on", "Off", "y", "N", "true", "False",
+		"NULL", "null", "nul", "a:", "a:b", "x-y_z", "main-123-abc", "latest", "v1.2.3", "T", "Nan", "inf", "e3"} {
+		out, err := yaml.Marshal(v)
+		enc := err == nil && string(out) == v+"\n"
+		if simpleWord(v) && !enc {
+			t.Errorf("simpleWord(%q) = true, but the encoder writes %q", v, out)
 		}
 	}
 }
