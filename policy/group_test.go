@@ -78,6 +78,24 @@ func TestSelectGroup(t *testing.T) {
 			want: map[string]string{"api": "main-100-aaa", "dash": "100-main"},
 		},
 		{
+			name: "alphabetical groups share values",
+			specs: map[string]Spec{
+				"api":  {Image: "r/api", Rule: "alphabetical", Order: "desc", Group: "g"},
+				"dash": {Image: "r/dash", Rule: "alphabetical", Order: "desc", Group: "g"},
+			},
+			tags: map[string][]Tag{"r/api": Tags("b", "c", "d"), "r/dash": Tags("a", "c", "d")},
+			want: map[string]string{"api": "c", "dash": "c"},
+		},
+		{
+			name: "alphabetical orders must agree",
+			specs: map[string]Spec{
+				"api":  {Image: "r/api", Rule: "alphabetical", Group: "g"},
+				"dash": {Image: "r/dash", Rule: "alphabetical", Order: "desc", Group: "g"},
+			},
+			tags: map[string][]Tag{"r/api": Tags("b"), "r/dash": Tags("b")},
+			held: "use different rules",
+		},
+		{
 			name: "newest build counts when the last member was built",
 			specs: map[string]Spec{
 				"api":  {Image: "r/api", Rule: "newestBuild", Group: "g"},

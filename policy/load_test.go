@@ -164,6 +164,21 @@ func TestLoadProblems(t *testing.T) {
 			4, "ImageRepository r2: spec.image"},
 		{"flux bad exclusion", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r2}\nspec:\n  image: a/b\n  exclusionList: ['[']\n",
 			6, "spec.exclusionList"},
+		{"flux ref without name", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec:\n  imageRepositoryRef: {namespace: a}\n  policy: {semver: {range: '*'}}\n",
+			5, "imageRepositoryRef.name: invalid policy: is required"},
+		{"flux without ref", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec:\n  policy: {semver: {range: '*'}}\n",
+			5, "spec.imageRepositoryRef: invalid policy: is required"},
+		{"flux bad digest policy", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec:\n  imageRepositoryRef: {name: r}\n  digestReflectionPolicy: Often\n  policy: {semver: {range: '*'}}\n",
+			6, "spec.digestReflectionPolicy"},
+		{"flux bad platform annotation", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: x\n  annotations:\n    hoist.dev/platform: amd64\nspec:\n  imageRepositoryRef: {name: r}\n  policy: {semver: {range: '*'}}\n",
+			6, "hoist.dev/platform"},
+		{"flux policy without spec", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\n", 1, "spec: invalid policy: is required"},
+		{"bad namespace", "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: x, namespace: A_B}\n", 3, "not a valid namespace"},
+		{"name not a string", "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata:\n  name: [x]\n", 4, "metadata.name: invalid policy: must be a string"},
+		{"group not a string", hoistDoc("x", goodSpec+"  group: {a: b}\n"), 10, "spec.group: invalid policy: must be a string"},
+		{"exclude not a list", hoistDoc("x", goodSpec+"  exclude: '-rc'\n"), 10, "spec.exclude: invalid policy: must be a list"},
+		{"rule body not a mapping", hoistDoc("x", "  image: a/b\n  policy:\n    semver: '>=1'\n"), 9, "spec.policy.semver: invalid policy: must be a mapping"},
+		{"unknown semver field", hoistDoc("x", "  image: a/b\n  policy:\n    semver: {ragne: '*'}\n"), 9, "unknown field ragne"},
 		{"broken yaml mentioning ImagePolicy", "kind: ImagePolicy\nspec: [\n", 2, "parsing YAML"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -289,3 +304,22 @@ func TestLoadFluxExclusions(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestLoadLimitsAndLogs(t *testing.T) {
+	dir := writeTree(t, map[string]string{"big.yaml": hoistDoc("big", goodSpec), "small.yaml": "a: 1\n"})
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	set, err := Load(dir, WithMaxFileSize(100), WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Problems) != 1 || !strings.Contains(set.Problems[0].Error(), "big.yaml:0: reading policy file: file is larger than 100 bytes") {
+		t.Errorf("problems = %v, want big.yaml too large", set.Problems)
+	}
+	if !strings.Contains(buf.String(), "skipping policy object") {
+		t.Errorf("log = %q, want the problem logged", buf.String())
+	}
+	if _, err := Load(dir, WithMaxFileSize(0)); err == nil {
+		t.Error("WithMaxFileSize(0): want an error")
+	}
+}

@@ -95,8 +95,13 @@ func TestTermsMatchMasterminds(t *testing.T) {
 		for _, s := range versions {
 			v, _ := parseVersion(s)
 			sv, _ := mastermindsParse(s)
-			if got, want := checkTerms(fast, v), c.Check(sv); got != want {
+			want := c.Check(sv)
+			if got := checkTerms(fast, v); got != want {
 				t.Errorf("range %q, version %q: fast path says %v, Masterminds %v", rng, s, got, want)
+			}
+			slow := semverRule{constraint: c, noPre: !strings.Contains(rng, "-")}
+			if got := slow.check(v, s); got != want {
+				t.Errorf("range %q, version %q: slow path says %v, Masterminds %v", rng, s, got, want)
 			}
 		}
 	}
