@@ -90,6 +90,9 @@ func (h *hostClient) login(ctx context.Context, ch *transport.Challenge, repo st
 	case "":
 		return h.base, nil
 	case "bearer":
+		if cfg, err := h.auth.Authorization(); err == nil && cfg.RegistryToken != "" {
+			return transport.FromToken(h.reg, h.auth, h.base, ch, &transport.Token{Token: cfg.RegistryToken})
+		}
 		scope := h.reg.Repo(repo).Scope(transport.PullScope)
 		tok, err := transport.Exchange(ctx, h.reg, h.auth, h.base, []string{scope}, ch)
 		if err != nil {
