@@ -159,3 +159,36 @@ func TestHistoryReadsTrailers(t *testing.T) {
 		t.Errorf("history mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestOnceWithConfigRunsEveryRepository(t *testing.T) {
+	reg := demo.StartRegistry()
+	defer reg.Close()
+	for repo, tags := range demoRounds[0] {
+		if err := reg.Push(context.Background(), repo, tags...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := demo.Files("../../testdata/demo", reg.Host())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	url, err := demo.NewBareRepo(tmp, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(tmp, "config.yaml")
+	content := "apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n" +
+		"  - {name: good, url: " + url + "}\n  - {name: broken, url: 'git://127.0.0.1:1/nothing.git'}\n" +
+		"registries:\n  - {host: '" + reg.Host() + "', insecure: true}\n"
+	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := hoistCmd(t, "once", "--config", cfg, "--state-dir", filepath.Join(tmp, "state"))
+	if err == nil || !strings.Contains(err.Error(), "repository broken") || strings.Contains(err.Error(), "repository good") {
+		t.Errorf("once --config error = %v, want one naming only the broken repository", err)
+	}
+	if !strings.Contains(out, "== good") || !strings.Contains(out, "apps:api: 1.0.0 -> 1.1.0") {
+		t.Errorf("the good repository was not updated:\n%s", out)
+	}
+}

@@ -14,11 +14,17 @@ import (
 
 func newOnceCmd(a *app) *cobra.Command {
 	var f repoFlags
+	var cfgPath, only string
 	cmd := &cobra.Command{
 		Use:   "once",
 		Short: "Run one pass: scan, select, rewrite, commit and push",
-		Args:  cobra.NoArgs,
+		Long: "once runs one pass against --repo, or against every repository of a service\n" +
+			"config (--config, optionally only --name), and exits.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfgPath != "" {
+				return runOnceConfig(cmd.Context(), a, cfgPath, f.stateDir, only)
+			}
 			if err := f.check(); err != nil {
 				return err
 			}
@@ -26,6 +32,8 @@ func newOnceCmd(a *app) *cobra.Command {
 		},
 	}
 	f.bind(cmd, true)
+	cmd.Flags().StringVar(&cfgPath, "config", "", "run every repository of this service config instead of --repo")
+	cmd.Flags().StringVar(&only, "name", "", "with --config: only the repository of this name")
 	return cmd
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -56,9 +55,6 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 	cfg, err := config.Load(f.config)
 	if err != nil {
 		return err
-	}
-	if err := os.MkdirAll(f.stateDir, 0o700); err != nil {
-		return fmt.Errorf("creating state dir: %w", err)
 	}
 	svc, err := newService(cfg, f.stateDir, log)
 	if err != nil {

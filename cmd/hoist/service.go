@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,9 +27,13 @@ type service struct {
 	log      *slog.Logger
 	scanner  *registry.Scanner
 	secrets  map[string][]byte // webhook kind -> secret
+	runners  []*repoRunner     // one per configured repository
 }
 
 func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service, error) {
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating state dir: %w", err)
+	}
 	regOpts, err := cfg.RegistryOptions(secretDir(stateDir))
 	if err != nil {
 		return nil, err
@@ -39,6 +44,9 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 		return nil, err
 	}
 	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}}
+	for _, r := range cfg.Repositories {
+		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r})
+	}
 	for _, h := range cfg.Webhooks {
 		secret, err := h.Secret().Read()
 		if err != nil {
@@ -51,16 +59,18 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 }
 
 func (s *service) close() {
+	for _, r := range s.runners {
+		r.close()
+	}
 	s.scanner.Close()
 	os.RemoveAll(secretDir(s.stateDir))
 }
 
 // repos returns a daemon repository per configured repository.
 func (s *service) repos() []daemon.Repo {
-	var out []daemon.Repo
-	for _, r := range s.cfg.Repositories {
-		rr := &repoRunner{svc: s, cfg: r}
-		out = append(out, daemon.Repo{Name: r.Name, Schedule: r.Schedule, Run: rr.run})
+	out := make([]daemon.Repo, len(s.runners))
+	for i, r := range s.runners {
+		out[i] = daemon.Repo{Name: r.cfg.Name, Schedule: r.cfg.Schedule, Run: r.run}
 	}
 	return out
 }
@@ -116,15 +126,21 @@ func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Rep
 	return repo, nil
 }
 
-func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, error) {
+// pass runs one pass of the repository.
+func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) (gitwriter.Outcome, *pass.Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
 	repo, err := r.open(ctx, log)
 	if err != nil {
-		return daemon.Result{}, err
+		return gitwriter.Outcome{}, nil, err
 	}
-	out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+	return update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+}
+
+// run is the daemon's RunFunc.
+func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, error) {
+	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
+	out, rep, err := r.pass(ctx, log)
 	var res daemon.Result
 	if rep != nil {
 		res = daemon.Result{Changes: len(rep.Changes), Problems: len(rep.Problems),
@@ -133,11 +149,23 @@ func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, err
 			log.Warn("pass problem", "problem", p)
 		}
 	}
+	var se *daemon.StageError
+	if err != nil && !errors.As(err, &se) {
+		err = &daemon.StageError{Stage: "git", Err: err}
+	}
 	if err != nil {
-		return res, &daemon.StageError{Stage: "git", Err: err}
+		return res, err
 	}
 	res.Commit = out.Commit
 	return res, nil
+}
+
+func (r *repoRunner) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.repo != nil {
+		r.repo.Close()
+	}
 }
 
 func imagesOf(rep *pass.Report) []string {
