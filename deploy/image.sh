@@ -29,7 +29,7 @@ command -v crane >/dev/null || { echo "image.sh: crane not found; run make tools
 # crane logs every blob; keep its log and show it only when it fails.
 crane() { command crane "$@" 2>>"$work/crane.log" || { cat "$work/crane.log" >&2; return 1; }; }
 
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/hoist-image.XXXXXX")
 stage_pid=""
 cleanup() {
   if [ -n "$stage_pid" ]; then

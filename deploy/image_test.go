@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ var imageEnv = []string{
 // buildImage runs deploy/image.sh and returns the digest it prints last.
 func buildImage(t *testing.T, extraEnv ...string) string {
 	t.Helper()
-	env := append(append([]string{}, imageEnv...), extraEnv...)
+	env := append(append([]string{"TMPDIR=" + t.TempDir()}, imageEnv...), extraEnv...)
 	out, _ := run(t, nil, env, "bash", filepath.Join(repoRoot, "deploy", "image.sh"))
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	digest := lines[len(lines)-1]
@@ -76,6 +77,7 @@ func TestImage(t *testing.T) {
 	t.Run("config", func(t *testing.T) { testImageConfig(t, ref) })
 	t.Run("filesystem", func(t *testing.T) { testImageFiles(t, ref) })
 	t.Run("validates the sample config", func(t *testing.T) { testSampleConfig(t, ref) })
+	t.Run("serves the probes", func(t *testing.T) { testProbes(t, ref) })
 	t.Run("keeps a directory that is not a layout", func(t *testing.T) {
 		out := t.TempDir()
 		keep := filepath.Join(out, "keep.txt")
@@ -326,4 +328,51 @@ func writeFileAll(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 	writeFile(t, path, content)
+}
+
+// testProbes runs the image's hoist with the Deployment's args (paths moved under
+// a temporary directory, listening on loopback) and a config whose repository is
+// a closed loopback port: the args must parse, the default listen port must be
+// the container port, the liveness path must answer 200 and the readiness path
+// must exist.
+func testProbes(t *testing.T, ref string) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("the image's binary runs on linux/amd64 only")
+	}
+	_, b := exportHoist(t, ref)
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "hoist")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	help, _, _ := tryRun(nil, nil, exe, "run", "--help")
+	m := regexp.MustCompile(`--listen string.*\(default ":(\d+)"\)`).FindStringSubmatch(help)
+	if m == nil {
+		t.Skip("hoist run has no --listen flag with a default port yet")
+	}
+	_, objs := render(t, "base")
+	ctr := lookup(find(t, objs, "Deployment"), "spec", "template", "spec", "containers", "0")
+	if got := fmt.Sprint(lookup(ctr, "ports", "0", "containerPort")); got != m[1] {
+		t.Errorf("containerPort %s, hoist run listens on :%s by default", got, m[1])
+	}
+	cfg := filepath.Join(dir, "etc/hoist/config.yaml")
+	writeFileAll(t, cfg, fmt.Sprintf("apiVersion: hoist.dev/v1alpha1\nkind: Config\n"+
+		"repositories:\n  - name: probe\n    url: git://127.0.0.1:%d/none.git\n", freePort(t)))
+	var args []string
+	for _, a := range lookup(ctr, "args").([]any) {
+		args = append(args, strings.NewReplacer("/etc/hoist/", dir+"/etc/hoist/", "/var/lib/hoist", dir+"/state").Replace(a.(string)))
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	srv := startServer(t, exe, append(args, "--listen", addr)...)
+	live, _ := lookup(ctr, "livenessProbe", "httpGet", "path").(string)
+	ready, _ := lookup(ctr, "readinessProbe", "httpGet", "path").(string)
+	srv.waitFor(t, 30*time.Second, func() error { return httpOK(http.DefaultClient, "http://"+addr+live, "") })
+	resp, err := http.Get("http://" + addr + ready)
+	if err != nil {
+		t.Fatalf("GET %s: %v", ready, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		t.Errorf("GET %s: %s, want the readiness endpoint", ready, resp.Status)
+	}
 }
