@@ -169,9 +169,24 @@ func TestRunConvergesAfterKill9(t *testing.T) {
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_, _ = cmd.Process.Wait()
 	}
-	d.start(t) // the restarted daemon's first pass catches up
+	cmd := d.start(t) // the restarted daemon's first pass catches up
 	if !d.apiAt(t, "1.4.0") {
 		t.Fatalf("after restarts api is not at 1.4.0:\n%s", d.showFile(t, "main", "apps/api/deployment.yaml"))
+	}
+
+	// SIGTERM while the webhook's pass is starting: the pass finishes or
+	// never starts, and the daemon exits 0.
+	d.push(t, "acme/api", "1.5.0")
+	time.Sleep(60 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("hoist run after SIGTERM mid-pass: %v, want exit 0", err)
+	}
+	d.start(t)
+	if !d.apiAt(t, "1.5.0") {
+		t.Fatalf("after SIGTERM and restart api is not at 1.5.0:\n%s", d.showFile(t, "main", "apps/api/deployment.yaml"))
 	}
 	// History is linear and every commit on the remote is a whole pass:
 	// each changes only the marked files and says what it changed.
