@@ -15,6 +15,10 @@ func (p *Policy) evaluate(tags []Tag, visit func(candidate)) (Explanation, error
 	var bad string
 	failed := 0
 	for _, t := range tags {
+		if t.Name == "" { // not a tag: "" means "no choice" in a Decision
+			exp.Unparseable++
+			continue
+		}
 		if matchAny(p.exclude, t.Name) {
 			exp.Excluded++
 			continue

@@ -5,6 +5,7 @@ package policy
 // Duplicate identities keep the first object and report the others.
 func (l *loader) finish() *Set {
 	repos := map[string]*fluxRepo{}
+	broken := map[string]*object{}
 	for _, o := range l.objects {
 		if o.kind != "ImageRepository" {
 			continue
@@ -15,6 +16,9 @@ func (l *loader) finish() *Set {
 		}
 		if err != nil {
 			l.problem(o.file, o.line, "", prefixed("ImageRepository "+o.id(), err))
+			if repos[o.id()] == nil {
+				broken[o.id()] = o
+			}
 			continue
 		}
 		repos[o.id()] = r
@@ -27,7 +31,7 @@ func (l *loader) finish() *Set {
 		if o.kind != "ImagePolicy" {
 			continue
 		}
-		p, err := l.policy(o, repos)
+		p, err := l.policy(o, repos, broken)
 		if err == nil && seen[o.id()] != nil {
 			err = duplicate("policy", seen[o.id()])
 		}
@@ -42,7 +46,7 @@ func (l *loader) finish() *Set {
 }
 
 // policy reads one ImagePolicy of either kind.
-func (l *loader) policy(o *object, repos map[string]*fluxRepo) (*Policy, error) {
+func (l *loader) policy(o *object, repos map[string]*fluxRepo, broken map[string]*object) (*Policy, error) {
 	if o.apiVersion == hoistAPIVersion {
 		return parseHoist(o)
 	}
@@ -53,5 +57,5 @@ func (l *loader) policy(o *object, repos map[string]*fluxRepo) (*Policy, error) 
 	if len(ignored) > 0 {
 		l.note(ignoredNote(o, ignored))
 	}
-	return p, p.resolve(ref, repos)
+	return p, p.resolve(ref, repos, broken)
 }

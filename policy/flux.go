@@ -143,11 +143,14 @@ func parseAnnotations(root *yaml.Node, p *Policy) error {
 }
 
 // resolve gives a Flux policy its repository's image and exclusions.
-func (p *Policy) resolve(ref fluxRef, repos map[string]*fluxRepo) error {
+func (p *Policy) resolve(ref fluxRef, repos map[string]*fluxRepo, broken map[string]*object) error {
 	r, ok := repos[ref.id]
 	if !ok {
-		return &fieldError{line: lineOf(ref.node), path: "spec.imageRepositoryRef",
-			err: fmt.Errorf("%w: ImageRepository %s not found under the loaded path", ErrInvalid, ref.id)}
+		err := fmt.Errorf("%w: ImageRepository %s not found under the loaded path", ErrInvalid, ref.id)
+		if o := broken[ref.id]; o != nil {
+			err = fmt.Errorf("%w: ImageRepository %s is invalid (see %s:%d)", ErrInvalid, ref.id, o.file, o.line)
+		}
+		return &fieldError{line: lineOf(ref.node), path: "spec.imageRepositoryRef", err: err}
 	}
 	p.Image, p.exclude = r.image, r.exclude
 	return nil

@@ -35,7 +35,7 @@ func FuzzSelect(f *testing.F) {
 		if sum := e.Excluded + e.FilteredOut + e.Unparseable + e.OutOfRange + e.Candidates; sum != e.Seen || e.Seen != len(names) {
 			t.Fatalf("counts do not add up: %+v", e)
 		}
-		if d.Err != nil && d.Tag != "" {
+		if (d.Err != nil) != (d.Tag == "") {
 			t.Fatalf("tag %q with err %v", d.Tag, d.Err)
 		}
 		if d.Err == nil && !slices.Contains(names, d.Tag) {

@@ -305,6 +305,26 @@ func TestLoadFluxExclusions(t *testing.T) {
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
+func TestLoadBrokenRepository(t *testing.T) {
+	dir := writeTree(t, map[string]string{"f.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r}\nspec: {image: 'A:B'}\n---\n" +
+		"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: p}\nspec:\n  imageRepositoryRef: {name: r}\n  policy: {numerical: {}}\n"})
+	set, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range set.Problems {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		`f.yaml:4: ImageRepository r: spec.image: invalid policy: "A:B" must be a repository without tag or digest`,
+		"f.yaml:10: policy p: spec.imageRepositoryRef: invalid policy: ImageRepository r is invalid (see f.yaml:1)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadLimitsAndLogs(t *testing.T) {
 	dir := writeTree(t, map[string]string{"big.yaml": hoistDoc("big", goodSpec), "small.yaml": "a: 1\n"})
 	var buf strings.Builder

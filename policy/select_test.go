@@ -110,6 +110,8 @@ func TestSelectSemver(t *testing.T) {
 			counts: &counts{Seen: 2, Unparseable: 1, Candidates: 1}},
 		{name: "v and plain tie breaks to the greater string", spec: sv(">=1.0.0"), tags: []string{"1.0.0", "v1.0.0"}, want: "v1.0.0"},
 		{name: "build metadata tie breaks by string", spec: sv(">=1.0.0"), tags: []string{"1.0.0+build.10", "1.0.0+build.2"}, want: "1.0.0+build.2"},
+		{name: "empty tag names are not tags", spec: Spec{Rule: "alphabetical"}, tags: []string{"", ""}, wantErr: ErrNoCandidate,
+			counts: &counts{Seen: 2, Unparseable: 2}},
 		{name: "star skips non-versions", spec: sv("*"), tags: []string{"latest", "sha-abc", "2.0.0", "10.0.0"}, want: "10.0.0"},
 		{name: "or ranges", spec: sv("<1.0.0 || >=2.0.0 <3.0.0"), tags: []string{"0.9.0", "1.5.0", "2.1.0", "3.0.0"}, want: "2.1.0"},
 		{name: "caret", spec: sv("^1.4"), tags: []string{"1.4.0", "1.9.9", "2.0.0"}, want: "1.9.9"},
