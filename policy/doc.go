@@ -18,6 +18,10 @@
 // range names one), alphabetical, numerical or newestBuild. Policies sharing a
 // group move together to the highest version every member has.
 //
+// Ties never depend on the order the registry listed tags in: when the rule
+// finds two values equal (1.0.0 and v1.0.0, or two tags with the same
+// extracted timestamp) the greater value, then the greater tag string, wins.
+//
 // Flux objects keep their meaning: spec.imageRepositoryRef (namespace
 // defaulting to the policy's) resolves to the ImageRepository's image, and
 // its exclusionList (default `^.*\.sig$`) becomes the policy's exclusions.

@@ -107,3 +107,38 @@ func ExampleSelect_group() {
 	// apps:api group held: group stack: no version common to all 2 members: apps:web lacks 1.6.0 (the best version, which apps:api has)
 	// apps:web group held: group stack: no version common to all 2 members: apps:web lacks 1.6.0 (the best version, which apps:api has)
 }
+
+// A bad object becomes a Problem naming file and line; the others load.
+func ExampleLoad_problems() {
+	dir, err := os.MkdirTemp("", "policy-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	files := map[string]string{
+		"good.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: api}\nspec:\n  image: ghcr.io/acme/api\n  policy: {semver: {range: '^1.4'}}\n",
+		"bad.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: web}\nspec:\n  image: ghcr.io/acme/web\n" +
+			"  exclude: ['(']\n  policy: {alphabetical: {}}\n",
+		"flux.yaml": "apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImagePolicy\nmetadata: {name: worker}\nspec:\n" +
+			"  imageRepositoryRef: {name: worker}\n  policy: {semver: {range: '>=1.0.0'}}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			panic(err)
+		}
+	}
+	set, err := policy.Load(dir)
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range set.Policies {
+		fmt.Println("loaded", p.ID)
+	}
+	for _, p := range set.Problems {
+		fmt.Println(p)
+	}
+	// Output:
+	// loaded api
+	// bad.yaml:6: policy web: spec.exclude: invalid policy: error parsing regexp: missing closing ): `(`
+	// flux.yaml:5: policy worker: spec.imageRepositoryRef: invalid policy: ImageRepository worker not found under the loaded path
+}
