@@ -21,5 +21,14 @@
 //  4. Unless dry-run, the file is replaced atomically (temp file and rename,
 //     mode kept). Documents are never re-serialised.
 //
-// [Apply] does the rewrite; [Scan] lists markers and problems for linting.
+// Files are processed in parallel, GOMAXPROCS at a time by default
+// ([WithJobs]). Files are never created or deleted, symlinks (files or
+// directories) are skipped, .git directories are not entered, and nothing
+// outside root is read or written. A file that does not parse or fails
+// verification is left alone; the others are still updated. Only an unusable
+// root is an error.
+//
+// [Apply] does the rewrite and returns the changes, the problems and a
+// git-style diff ([WithDryRun] for a plan); [Scan] lists markers and
+// problems for linting.
 package yamlpatch
