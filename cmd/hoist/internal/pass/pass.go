@@ -109,7 +109,7 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 		rep.problem("registry", p)
 	}
 	rep.Decisions = policy.Select(set.Policies, tags)
-	rep.resolve(ctx, scanner, tags, opts)
+	rep.resolve(ctx, scanner, tags, root, opts)
 	return rep, nil
 }
 

@@ -89,8 +89,9 @@ func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]po
 // for policies that pin them. Undecided policies get no reference, so their
 // markers stay as they are. A policy whose image could not be scanned is not
 // reported again: the scan problem already names the image.
-func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, opts Options) {
+func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, root string, opts Options) {
 	path := opts.Path
+	kept := pinned(root, r.Policies)
 	r.Refs = map[string]yamlpatch.Ref{}
 	r.Digests = map[string]string{}
 	for i, d := range r.Decisions {
@@ -103,18 +104,30 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 			continue
 		}
 		ref := yamlpatch.Ref{Name: p.Image, Tag: d.Tag}
-		pins := p.Digest != "" && p.Digest != policy.DigestNever
-		if pins || opts.AllDigests {
-			dg, err := s.Digest(ctx, p.Image, d.Tag, p.Platform)
-			if err != nil {
-				r.problem("registry", fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
-				continue
-			}
-			if pins {
-				ref.Digest = dg
-			}
+		dg, err := digestFor(ctx, s, p, d.Tag, kept[p.ID], opts.AllDigests)
+		if err != nil {
+			r.problem("registry", fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
+			continue
+		}
+		if dg != "" {
 			r.Digests[p.ID] = dg
+		}
+		if p.Digest != "" && p.Digest != policy.DigestNever {
+			ref.Digest = dg
 		}
 		r.Refs[p.ID] = ref
 	}
+}
+
+// digestFor returns the digest policy p pins for tag: the one its markers
+// already pin (IfNotPresent), or a fresh one from the registry. It returns ""
+// for a policy that pins nothing, unless all is set.
+func digestFor(ctx context.Context, s Scanner, p *policy.Policy, tag string, kept map[string]string, all bool) (string, error) {
+	if dg, ok := kept[tag]; ok {
+		return dg, nil
+	}
+	if !all && (p.Digest == "" || p.Digest == policy.DigestNever) {
+		return "", nil
+	}
+	return s.Digest(ctx, p.Image, tag, p.Platform)
 }
