@@ -9,6 +9,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -186,5 +188,27 @@ func TestTokenFileUsedAsBearer(t *testing.T) {
 	defer tr.mu.Unlock()
 	if len(tr.tokens) != 0 {
 		t.Errorf("token server asked %v, want no exchange", tr.tokens)
+	}
+}
+
+func TestDockerConfigCredentialHelper(t *testing.T) {
+	tr := newTokenRegistry(t)
+	registrytest.Push(t, strings.TrimPrefix(tr.open.URL, "http://")+"/a/one:1", time.Now())
+	bin := t.TempDir()
+	script := "#!/bin/sh\nread host\n[ \"$host\" = \"" + tr.host() + "\" ] || exit 1\n" +
+		`echo '{"ServerURL":"'$host'","Username":"alice","Secret":"pw"}'` + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-hoisttest"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cfg := fmt.Sprintf(`{"credHelpers":{%q:"hoisttest"}}`, tr.host())
+	sc, err := registry.New(registry.WithHost(tr.host(), registry.HostConfig{Insecure: true,
+		DockerConfigFile: secretFile(t, cfg)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	if tags, err := sc.Tags(context.Background(), tr.host()+"/a/one"); err != nil || len(tags) != 1 {
+		t.Fatalf("Tags = %v, %v", tags, err)
 	}
 }

@@ -72,6 +72,14 @@ func (b *buildBatch) add(tag, digest string, t time.Time, fetched bool) {
 	}
 }
 
+// fetched returns the build time of digest if this call already fetched it.
+func (b *buildBatch) fetched(digest string) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.digestTimes[digest]
+	return t, ok
+}
+
 func (s *Scanner) buildTime(ctx context.Context, h *hostClient, key, repo, tag string, b *buildBatch) error {
 	if d, ok := s.store.TagDigest(key, tag); ok {
 		if t, ok := s.store.BuildTime(d); ok {
@@ -93,12 +101,15 @@ func (s *Scanner) buildTime(ctx context.Context, h *hostClient, key, repo, tag s
 		b.add(tag, m.digest, t, false)
 		return nil
 	}
-	v, err, shared := b.fetches.Do(m.digest, func() (any, error) { return s.created(ctx, h, rt, repo, m, 1) })
+	v, err, _ := b.fetches.Do(m.digest, func() (any, error) {
+		if t, ok := b.fetched(m.digest); ok {
+			return t, nil // another tag with this digest was done meanwhile
+		}
+		s.stats.update(func(st *Stats) { st.BuildTimeFetches++ })
+		return s.created(ctx, h, rt, repo, m, 1)
+	})
 	if err != nil {
 		return err
-	}
-	if !shared {
-		s.stats.update(func(st *Stats) { st.BuildTimeFetches++ })
 	}
 	b.add(tag, m.digest, v.(time.Time), true)
 	return nil
