@@ -94,6 +94,7 @@ spec:
   interval: 10m
   policy: {numerical: {}}
 `,
+		"flux/auto.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: auto}\n",
 		"README.md":      "not yaml: ImagePolicy [",
 		".git/x.yaml":    hoistDoc("hidden", goodSpec),
 		"notes/bad.yaml": "key: [unclosed\n",
@@ -120,6 +121,7 @@ spec:
 		notes = append(notes, n.String())
 	}
 	wantNotes := []string{
+		"flux/auto.yaml:1: ignoring ImageUpdateAutomation: hoist does the updating",
 		"flux/web.yaml:15: ImageRepository flux-system:web: ignoring fields hoist does not use (cluster-only): spec.interval, spec.secretRef",
 		"flux/worker.yml:1: ImagePolicy team:worker: ignoring fields hoist does not use (cluster-only): spec.interval",
 	}

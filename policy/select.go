@@ -51,7 +51,8 @@ type Explanation struct {
 // to see each other: pass all policies of a Set. tags is keyed by
 // Policy.Image; a policy whose image has no entry gets ErrNoTags. The
 // decisions are in the order of policies. Select never looks at the order
-// of the tags: the same tags in any order give the same decisions.
+// of the tags: the same tags in any order give the same decisions. Select
+// only reads its arguments and is safe to call from several goroutines.
 func Select(policies []*Policy, tags map[string][]Tag) []Decision {
 	out := make([]Decision, len(policies))
 	groups := map[string][]int{}

@@ -213,3 +213,24 @@ func TestExplanationReason(t *testing.T) {
 		t.Errorf("explanation mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestSelectConcurrent runs Select from several goroutines on shared
+// policies and tags; -race checks that Select only reads them.
+func TestSelectConcurrent(t *testing.T) {
+	ps := []*Policy{
+		mustNew(t, "a", Spec{Image: "r/a", Rule: "semver", Range: "^1", Group: "g"}),
+		mustNew(t, "b", Spec{Image: "r/b", Rule: "semver", Range: "^1", Group: "g"}),
+		mustNew(t, "c", Spec{Image: "r/a", Rule: "numerical", Pattern: `^(\d+)\.`, Extract: "$1"}),
+	}
+	tags := map[string][]Tag{"r/a": Tags("1.0.0", "1.2.0", "2.0.0"), "r/b": Tags("1.2.0")}
+	want := Select(ps, tags)
+	done := make(chan []Decision)
+	for range 4 {
+		go func() { done <- Select(ps, tags) }()
+	}
+	for range 4 {
+		if diff := cmp.Diff(want, <-done, cmp.Comparer(sameError)); diff != "" {
+			t.Errorf("concurrent Select differs (-want +got):\n%s", diff)
+		}
+	}
+}
