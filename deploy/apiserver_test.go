@@ -22,6 +22,7 @@ import (
 // apiserver is an etcd and kube-apiserver pair on loopback, reached as system:masters.
 type apiserver struct {
 	kubeconfig string
+	cacheDir   string // kubectl's discovery cache; a new one forgets the kinds seen so far
 }
 
 // startAPIServer starts etcd and kube-apiserver on free loopback ports, with a
@@ -64,7 +65,7 @@ users: [{name: admin, user: {token: %q}}]
 contexts: [{name: test, context: {cluster: test, user: admin}}]
 current-context: test
 `, server, token))
-	return &apiserver{kubeconfig: kubeconfig}
+	return &apiserver{kubeconfig: kubeconfig, cacheDir: t.TempDir()}
 }
 
 func httpOK(c *http.Client, url, token string) error {
@@ -110,7 +111,7 @@ func writeServiceAccountKeys(t *testing.T, dir string) {
 
 // kubectl runs kubectl against the server; stdin may be nil.
 func (a *apiserver) kubectl(stdin []byte, args ...string) (stdout, stderr string, err error) {
-	return tryRun(stdin, nil, "kubectl", append([]string{"--kubeconfig", a.kubeconfig}, args...)...)
+	return tryRun(stdin, nil, "kubectl", append([]string{"--kubeconfig", a.kubeconfig, "--cache-dir", a.cacheDir}, args...)...)
 }
 
 // dryRunNames turns kubectl's "deployment.apps/hoist created (server dry run)" lines into
@@ -150,6 +151,7 @@ func TestBaseOnAPIServer(t *testing.T) {
 	}
 	t.Run("apply dry run", func(t *testing.T) { testApplyDryRun(t, api, manifests, objs) })
 	t.Run("pod security", func(t *testing.T) { testPodSecurity(t, api, find(t, objs, "Deployment")) })
+	t.Run("overlays with their CRDs", func(t *testing.T) { testOverlaysWithCRDs(t, api) })
 	t.Run("persistent state component", func(t *testing.T) {
 		manifests, objs := renderComposed(t, []string{"base"}, []string{"components/persistent-state"})
 		testApplyDryRun(t, api, manifests, objs)
@@ -228,6 +230,33 @@ func testPodSecurity(t *testing.T, api *apiserver, dep object) {
 			case tc.wantError != "" && (err == nil || !strings.Contains(errOut, tc.wantError)):
 				t.Errorf("want rejection containing %q, got err=%v\n%s%s", tc.wantError, err, out, errOut)
 			}
+		})
+	}
+}
+
+// testOverlaysWithCRDs installs the real Flux and Argo CD CRDs (testdata/crds)
+// and applies each overlay in full with server-side dry run and strict field
+// validation, so the GitOps objects are checked against their schemas.
+func testOverlaysWithCRDs(t *testing.T, api *apiserver) {
+	// create, not apply: the Application CRD is too big for the last-applied annotation.
+	if out, errOut, err := api.kubectl(nil, "create", "-f", "testdata/crds"); err != nil {
+		t.Fatalf("creating the CRDs: %v\n%s%s", err, out, errOut)
+	}
+	if out, errOut, err := api.kubectl(nil, "wait", "--for=condition=Established", "--timeout=60s",
+		"crd/kustomizations.kustomize.toolkit.fluxcd.io", "crd/gitrepositories.source.toolkit.fluxcd.io",
+		"crd/applications.argoproj.io"); err != nil {
+		t.Fatalf("waiting for the CRDs: %v\n%s%s", err, out, errOut)
+	}
+	api.cacheDir = t.TempDir() // discover the new kinds
+	for _, ns := range []string{"flux-system", "argocd"} {
+		if out, errOut, err := api.kubectl(nil, "create", "namespace", ns); err != nil {
+			t.Fatalf("creating namespace %s: %v\n%s%s", ns, err, out, errOut)
+		}
+	}
+	for _, dir := range []string{"overlays/flux", "overlays/argocd"} {
+		t.Run(dir, func(t *testing.T) {
+			manifests, objs := render(t, dir)
+			testApplyDryRun(t, api, manifests, objs)
 		})
 	}
 }

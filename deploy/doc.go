@@ -20,7 +20,8 @@
 //     to $IMAGE or writes an OCI layout to bin/image.
 //
 // The tests render every kustomization with `kubectl kustomize`, apply the base
-// with `kubectl apply --dry-run=server` to an etcd and kube-apiserver they start
-// on loopback, and push the image to a local distribution registry and read its
+// and the overlays (with the real Flux and Argo CD CRDs in testdata/crds) with
+// `kubectl apply --dry-run=server` to an etcd and kube-apiserver they start on
+// loopback, and push the image to a local distribution registry and read its
 // config back with crane. A missing tool skips a test, or fails it when CI=true.
 package deploy
