@@ -83,6 +83,12 @@ func dockerConfigAuth(path, host string) (*authn.AuthConfig, error) {
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("parsing docker config file %s: invalid JSON", path)
 	}
+	if cfg.Auths == nil { // the legacy .dockercfg form: auths at the top level
+		var legacy map[string]dockerAuth
+		if json.Unmarshal(data, &legacy) == nil {
+			cfg.Auths = legacy
+		}
+	}
 	for key, a := range cfg.Auths {
 		if normalizeHost(authKeyHost(key)) == host {
 			return a.config()

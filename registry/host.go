@@ -22,6 +22,7 @@ type hostClient struct {
 	reg    name.Registry
 	cfg    HostConfig
 	base   http.RoundTripper // retry, limit, count, TLS
+	tls    *http.Transport
 	auth   authn.Authenticator
 	ua     string
 	log    *slog.Logger
@@ -53,7 +54,7 @@ func newHostClient(host string, o *options, stats *statsRecorder) (*hostClient, 
 	limits := newLimitTransport(&countTransport{inner: tls, stats: stats}, c, stats)
 	base := &retryTransport{inner: limits, limits: limits, stats: stats, retries: o.retries,
 		backoff: o.backoff, maxWait: o.maxWait, timeout: o.timeout}
-	return &hostClient{host: host, scheme: scheme, reg: reg, cfg: c, base: base, auth: auth,
+	return &hostClient{host: host, scheme: scheme, reg: reg, cfg: c, base: base, tls: tls, auth: auth,
 		ua: o.userAgent, log: o.logger.With("registry", host), repos: map[string]http.RoundTripper{}}, nil
 }
 

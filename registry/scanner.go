@@ -39,8 +39,15 @@ func New(opts ...Option) (*Scanner, error) {
 		hosts: map[string]*hostClient{}}, nil
 }
 
-// Close releases the cache.
-func (s *Scanner) Close() error { return s.store.Close() }
+// Close releases the cache and idle connections.
+func (s *Scanner) Close() error {
+	s.mu.Lock()
+	for _, h := range s.hosts {
+		h.tls.CloseIdleConnections()
+	}
+	s.mu.Unlock()
+	return s.store.Close()
+}
 
 // Stats returns what the scanner did so far.
 func (s *Scanner) Stats() Stats {
