@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func (r *Repo) Update(ctx context.Context, edit EditFunc) (Outcome, error) {
 			return out, err
 		}
 		r.log.Info("push rejected, redoing the edit on the new head", "attempt", out.Attempts, "branch", out.Branch)
+		if err := backoff(ctx, out.Attempts); err != nil {
+			return out, err
+		}
 	}
 	out.Attempts = r.o.maxAttempts
 	return out, fmt.Errorf("giving up after %d attempts: %w", r.o.maxAttempts, err)
@@ -150,7 +154,11 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) error {
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return r.afterPush(commit)
 	}
-	if isRejection(err) {
+	if isRejection(err) || errors.Is(err, plumbing.ErrObjectNotFound) {
+		// go-git checks the fast-forward by walking back from our commit to
+		// the remote's head; in a shallow clone that walk runs out of
+		// history exactly when the remote head is not our commit's parent,
+		// that is, when the remote moved.
 		return r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
 	}
 	return r.fail("push", err, c)
@@ -172,4 +180,18 @@ func isRejection(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "non-fast-forward") || strings.Contains(s, "command error on") ||
 		strings.Contains(s, "fetch first") || strings.Contains(s, "stale info")
+}
+
+// backoff waits a random time below 50ms·2^(attempt-1), at most 2s, so
+// writers racing for one branch spread out.
+func backoff(ctx context.Context, attempt int) error {
+	limit := min(50*time.Millisecond<<min(attempt-1, 6), 2*time.Second)
+	t := time.NewTimer(rand.N(limit) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

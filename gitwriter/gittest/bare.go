@@ -18,6 +18,7 @@ func NewBare(t testing.TB, dir string, files map[string]string) string {
 	Git(t, "", "init", "-q", "--bare", "-b", "main", dir)
 	Git(t, dir, "config", "core.logAllRefUpdates", "always")
 	Git(t, dir, "config", "receive.advertisePushOptions", "true")
+	Git(t, dir, "config", "receive.autogc", "false") // no `git gc --auto` process after every push
 	work := t.TempDir()
 	Git(t, work, "init", "-q", "-b", "main")
 	WriteFiles(t, work, files)
