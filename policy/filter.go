@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // evaluate runs tags through the policy's exclusions, filter and rule,
@@ -10,48 +11,97 @@ import (
 // visit. If the rule fails tags, the error names the smallest such tag, so
 // it does not depend on the order of tags.
 func (p *Policy) evaluate(tags []Tag, visit func(candidate)) (Explanation, error) {
-	exp := Explanation{Seen: len(tags), Rule: p.rule.String()}
+	var t tally
 	var first error
 	var bad string
 	failed := 0
-	for _, t := range tags {
-		if t.Name == "" { // not a tag: "" means "no choice" in a Decision
-			exp.Unparseable++
-			continue
+	for _, tag := range tags {
+		c, why := p.admit(tag)
+		var err error
+		if why == pending {
+			c, why, err = p.rule.admit(c)
 		}
-		if matchAny(p.exclude, t.Name) {
-			exp.Excluded++
-			continue
-		}
-		c := candidate{tag: t.Name, value: t.Name, created: t.Created}
-		if p.filter != nil {
-			v, ok := p.extractValue(t.Name)
-			if !ok {
-				exp.FilteredOut++
-				continue
-			}
-			c.value = v
-		}
-		c, v, err := p.rule.admit(c)
 		switch {
 		case err != nil:
 			if failed++; first == nil || c.tag < bad {
 				first, bad = err, c.tag
 			}
-			exp.Unparseable++
-		case v == unparseable:
-			exp.Unparseable++
-		case v == outOfRange:
-			exp.OutOfRange++
-		default:
-			exp.Candidates++
+			t.drop(unparseable, c.tag)
+		case why == admitted:
+			t.candidates++
 			visit(c)
+		default:
+			t.drop(why, c.tag)
 		}
 	}
 	if failed > 1 {
 		first = fmt.Errorf("%w (and %d more)", first, failed-1)
 	}
-	return exp, first
+	return t.explanation(len(tags), p.rule.String()), first
+}
+
+// admit applies the exclusions and the filter to a tag. It returns the
+// candidate and pending when the rule should judge it, or why it was dropped.
+func (p *Policy) admit(t Tag) (candidate, verdict) {
+	c := candidate{tag: t.Name, value: t.Name, created: t.Created}
+	switch {
+	case t.Name == "": // not a tag: "" means "no choice" in a Decision
+		return c, unparseable
+	case matchAny(p.exclude, t.Name):
+		return c, excluded
+	case p.filter == nil:
+		return c, pending
+	}
+	v, ok := p.extractValue(t.Name)
+	if !ok {
+		return c, filteredOut
+	}
+	c.value = v
+	return c, pending
+}
+
+// maxExamples is how many dropped tags an Explanation shows per reason.
+const maxExamples = 3
+
+// dropNames are the keys of Explanation.Examples, by verdict.
+var dropNames = map[verdict]string{excluded: "excluded", filteredOut: "filteredOut",
+	unparseable: "unparseable", outOfRange: "outOfRange"}
+
+// tally counts the tags each stage drops and keeps the smallest few of
+// each as examples, so neither depends on the order of tags.
+type tally struct {
+	dropped    [filteredOut + 1]int
+	examples   [filteredOut + 1][]string
+	candidates int
+}
+
+func (t *tally) drop(why verdict, tag string) {
+	t.dropped[why]++
+	l := t.examples[why]
+	if len(l) == maxExamples && tag >= l[maxExamples-1] {
+		return
+	}
+	i, found := slices.BinarySearch(l, tag)
+	if found {
+		return
+	}
+	l = slices.Insert(l, i, tag)
+	t.examples[why] = l[:min(len(l), maxExamples)]
+}
+
+func (t *tally) explanation(seen int, rule string) Explanation {
+	e := Explanation{Seen: seen, Rule: rule, Candidates: t.candidates,
+		Excluded: t.dropped[excluded], FilteredOut: t.dropped[filteredOut],
+		Unparseable: t.dropped[unparseable], OutOfRange: t.dropped[outOfRange]}
+	for why, l := range t.examples {
+		if len(l) > 0 {
+			if e.Examples == nil {
+				e.Examples = map[string][]string{}
+			}
+			e.Examples[dropNames[verdict(why)]] = l
+		}
+	}
+	return e
 }
 
 func matchAny(res []*regexp.Regexp, s string) bool {

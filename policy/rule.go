@@ -24,6 +24,11 @@ const (
 	admitted verdict = iota
 	unparseable
 	outOfRange
+	// Verdicts of the stages before the rule.
+	excluded
+	filteredOut
+	// pending is no verdict yet: the rule decides.
+	pending verdict = -1
 )
 
 // rule orders the candidates of one policy. Rules are immutable once built.

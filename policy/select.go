@@ -39,6 +39,9 @@ type Explanation struct {
 	Value string `json:"value,omitempty"`
 	// RunnerUp is the tag that came second, if any.
 	RunnerUp string `json:"runnerUp,omitempty"`
+	// Examples holds, per reason tags were dropped ("excluded",
+	// "filteredOut", "unparseable", "outOfRange"), the smallest three.
+	Examples map[string][]string `json:"examples,omitempty"`
 	// Group is the policy's group and Common how many versions all of its
 	// members have.
 	Group  string `json:"group,omitempty"`

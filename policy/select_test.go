@@ -205,7 +205,8 @@ func TestExplanationReason(t *testing.T) {
 	p := mustNew(t, "api", Spec{Rule: "semver", Range: ">=1.0.0", Pattern: `^v?(.*)$`, Extract: "$1"})
 	d := Select([]*Policy{p}, map[string][]Tag{p.Image: Tags("1.0.0", "v1.0.0", "0.9.0")})[0]
 	want := Explanation{Seen: 3, OutOfRange: 1, Candidates: 2, Rule: `semver ">=1.0.0"`, Value: "1.0.0", RunnerUp: "1.0.0",
-		Reason: `highest version in range ">=1.0.0" among 2 candidates, ordering the value "1.0.0" extracted by "$1"; tie with "1.0.0" broken by comparing the strings`}
+		Examples: map[string][]string{"outOfRange": {"0.9.0"}},
+		Reason:   `highest version in range ">=1.0.0" among 2 candidates, ordering the value "1.0.0" extracted by "$1"; tie with "1.0.0" broken by comparing the strings`}
 	if d.Tag != "v1.0.0" {
 		t.Errorf("tag = %q, want v1.0.0", d.Tag)
 	}
@@ -216,6 +217,17 @@ func TestExplanationReason(t *testing.T) {
 
 // TestSelectConcurrent runs Select from several goroutines on shared
 // policies and tags; -race checks that Select only reads them.
+func TestExplanationExamples(t *testing.T) {
+	p := mustNew(t, "api", Spec{Rule: "semver", Range: "<2.0.0", Exclude: []string{"-rc"}, Pattern: `^v?\d`})
+	tags := Tags("1.0.0-rc.1", "1.0.0-rc.2", "latest", "sha-1", "zzz", "1.0", "1.0.0.0", "10", "1a", "19", "2.0.0", "3.0.0", "1.0.0")
+	d := Select([]*Policy{p}, map[string][]Tag{p.Image: tags})[0]
+	want := map[string][]string{"excluded": {"1.0.0-rc.1", "1.0.0-rc.2"}, "filteredOut": {"latest", "sha-1", "zzz"},
+		"unparseable": {"1.0", "1.0.0.0", "10"}, "outOfRange": {"2.0.0", "3.0.0"}}
+	if diff := cmp.Diff(want, d.Explanation.Examples); diff != "" {
+		t.Errorf("examples mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestSelectConcurrent(t *testing.T) {
 	ps := []*Policy{
 		mustNew(t, "a", Spec{Image: "r/a", Rule: "semver", Range: "^1", Group: "g"}),
