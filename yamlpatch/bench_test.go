@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,11 +18,18 @@ import (
 // childRootEnv, when set, makes the test binary run one Apply on that root
 // and exit: BenchmarkApply measures CPU time and peak memory of Apply alone
 // from the child's rusage.
-const childRootEnv = "YAMLPATCH_BENCH_CHILD_ROOT"
+const (
+	childRootEnv   = "YAMLPATCH_BENCH_CHILD_ROOT"
+	childDryRunEnv = "YAMLPATCH_BENCH_CHILD_DRYRUN" // "1": Apply with WithDryRun
+)
 
 func TestMain(m *testing.M) {
 	if root := os.Getenv(childRootEnv); root != "" {
-		res, err := yamlpatch.Apply(root, benchgen.Refs())
+		var opts []yamlpatch.Option
+		if os.Getenv(childDryRunEnv) == "1" {
+			opts = append(opts, yamlpatch.WithDryRun())
+		}
+		res, err := yamlpatch.Apply(root, benchgen.Refs(), opts...)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
@@ -53,53 +61,67 @@ func TestBenchRepo(t *testing.T) {
 }
 
 // BenchmarkApply runs Apply, in a child process, on generated repositories
-// of 1,000 and 10,000 files with 1% and 100% of them marked. Besides ns/op
-// (wall time including the child's start), it reports the child's CPU time
-// (user+system) and peak RSS, and the peak RSS of a child that applies to an
-// empty tree (the process baseline).
+// of 1,000 and 10,000 files with 1% and 100% of them marked, writing files
+// and (dry-run) not writing them. Besides ns/op (wall time including the
+// child's start), it reports the child's CPU time (user+system, and each),
+// its peak RSS, and the peak RSS of a child applying to an empty tree (the
+// process baseline).
 func BenchmarkApply(b *testing.B) {
-	base := runChild(b, b.TempDir())
+	base := runChild(b, b.TempDir(), false)
 	for _, files := range []int{1000, 10000} {
 		for _, pct := range []int{1, 100} {
-			b.Run(fmt.Sprintf("files=%d/marked=%d%%", files, pct), func(b *testing.B) {
-				var cpu time.Duration
-				var peak int64
-				var changes int
-				for range b.N {
-					b.StopTimer()
-					dir := filepath.Join(b.TempDir(), "repo")
-					want, err := benchgen.Generate(dir, files, pct)
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-					u := runChild(b, dir)
-					b.StopTimer()
-					if u.changes != want || u.problems != 0 {
-						b.Fatalf("child made %d changes, %d problems; want %d, 0", u.changes, u.problems, want)
-					}
-					cpu += u.cpu
-					peak = max(peak, u.maxRSS)
-					changes = u.changes
+			for _, dry := range []bool{false, true} {
+				name := fmt.Sprintf("files=%d/marked=%d%%/write", files, pct)
+				if dry {
+					name = strings.TrimSuffix(name, "write") + "dry-run"
 				}
-				b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-				b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
-				b.ReportMetric(float64(base.maxRSS)/(1<<20), "base-MB")
-				b.ReportMetric(float64(changes), "changes")
-			})
+				b.Run(name, func(b *testing.B) { benchApply(b, files, pct, dry, base) })
+			}
 		}
 	}
 }
 
+func benchApply(b *testing.B, files, pct int, dry bool, base childUsage) {
+	var sum childUsage
+	for range b.N {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "repo")
+		want, err := benchgen.Generate(dir, files, pct)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		u := runChild(b, dir, dry)
+		b.StopTimer()
+		if u.changes != want || u.problems != 0 {
+			b.Fatalf("child made %d changes, %d problems; want %d, 0", u.changes, u.problems, want)
+		}
+		sum.user += u.user
+		sum.sys += u.sys
+		sum.maxRSS = max(sum.maxRSS, u.maxRSS)
+		sum.changes = u.changes
+	}
+	n := float64(b.N)
+	b.ReportMetric((sum.user+sum.sys).Seconds()/n, "cpu-s/op")
+	b.ReportMetric(sum.user.Seconds()/n, "user-s/op")
+	b.ReportMetric(sum.sys.Seconds()/n, "sys-s/op")
+	b.ReportMetric(float64(sum.maxRSS)/(1<<20), "peak-MB")
+	b.ReportMetric(float64(base.maxRSS)/(1<<20), "base-MB")
+	b.ReportMetric(float64(sum.changes), "changes")
+}
+
 type childUsage struct {
-	cpu               time.Duration
+	user, sys         time.Duration
 	maxRSS            int64 // bytes
 	changes, problems int
 }
 
-func runChild(b *testing.B, root string) childUsage {
+func runChild(b *testing.B, root string, dry bool) childUsage {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), childRootEnv+"="+root)
+	if dry {
+		cmd.Env = append(cmd.Env, childDryRunEnv+"=1")
+	}
 	out, err := cmd.Output()
 	if err != nil {
 		b.Fatalf("child: %v\n%s", err, out)
@@ -110,7 +132,8 @@ func runChild(b *testing.B, root string) childUsage {
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	return childUsage{
-		cpu:     time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime)),
+		user:    time.Duration(syscall.TimevalToNsec(ru.Utime)),
+		sys:     time.Duration(syscall.TimevalToNsec(ru.Stime)),
 		maxRSS:  ru.Maxrss * 1024, // Linux reports KiB
 		changes: counts["changes"], problems: counts["problems"],
 	}
