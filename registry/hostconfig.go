@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -36,6 +37,19 @@ type HostConfig struct {
 	// MaxConcurrent is the most requests in flight to this host. The default
 	// is 4 for Docker Hub and 8 for other hosts.
 	MaxConcurrent int
+}
+
+// validate rejects settings that cannot work.
+func (c HostConfig) validate() error {
+	switch {
+	case c.Burst < 0 || c.MaxConcurrent < 0:
+		return fmt.Errorf("burst and max concurrent must not be negative, got %d and %d", c.Burst, c.MaxConcurrent)
+	case (c.CertFile == "") != (c.KeyFile == ""):
+		return fmt.Errorf("a client certificate needs both a cert file and a key file")
+	case (c.UsernameFile == "") != (c.PasswordFile == "") && c.TokenFile == "":
+		return fmt.Errorf("basic auth needs both a username file and a password file (or a token file)")
+	}
+	return nil
 }
 
 // merge returns c with its zero fields taken from d.

@@ -96,7 +96,15 @@ func TestHostConfigDefaults(t *testing.T) {
 			t.Errorf("hostConfig(%s) mismatch (-want +got):\n%s", host, diff)
 		}
 	}
-	if _, err := makeOptions([]Option{WithMaxTags(0)}); err == nil {
-		t.Error("WithMaxTags(0) accepted")
+	for name, opt := range map[string]Option{
+		"max tags 0":        WithMaxTags(0),
+		"negative burst":    WithHost("a.io", HostConfig{Burst: -1}),
+		"cert without key":  WithHost("a.io", HostConfig{CertFile: "c.pem"}),
+		"user without pass": WithDefaults(HostConfig{UsernameFile: "u"}),
+		"empty host":        WithHost("", HostConfig{}),
+	} {
+		if _, err := makeOptions([]Option{opt}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

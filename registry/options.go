@@ -78,6 +78,9 @@ func WithHost(host string, c HostConfig) Option {
 		if host == "" {
 			return fmt.Errorf("registry host must not be empty")
 		}
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("registry %s: %w", host, err)
+		}
 		o.hosts[normalizeHost(host)] = c
 		return nil
 	}
@@ -87,6 +90,9 @@ func WithHost(host string, c HostConfig) Option {
 // fields take the built-in defaults documented on HostConfig.
 func WithDefaults(c HostConfig) Option {
 	return func(o *options) error {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("registry defaults: %w", err)
+		}
 		o.defaults = c
 		return nil
 	}
