@@ -33,6 +33,30 @@ func demoDir(t *testing.T, extra map[string]string) (dir string, reg *demo.Regis
 	t.Helper()
 	reg = demo.StartRegistry()
 	t.Cleanup(reg.Close)
+	files := demoFiles(t, reg, extra)
+	dir = t.TempDir()
+	gittest.WriteFiles(t, dir, files)
+	return dir, reg
+}
+
+// demoRepo makes a bare repository in dir from the sample repository,
+// pointed at a fresh in-process registry holding the demo's first tags.
+func demoRepo(t *testing.T, dir string) (url string, reg *demo.Registry) {
+	t.Helper()
+	reg = demo.StartRegistry()
+	t.Cleanup(reg.Close)
+	files := demoFiles(t, reg, nil)
+	url, err := demo.NewBareRepo(dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url, reg
+}
+
+// demoFiles pushes the demo's first tags to reg and returns the sample
+// repository's files pointed at it, plus extra.
+func demoFiles(t *testing.T, reg *demo.Registry, extra map[string]string) map[string]string {
+	t.Helper()
 	for repo, tags := range demoRounds[0] {
 		if err := reg.Push(context.Background(), repo, tags...); err != nil {
 			t.Fatal(err)
@@ -45,9 +69,7 @@ func demoDir(t *testing.T, extra map[string]string) (dir string, reg *demo.Regis
 	for p, c := range extra {
 		files[p] = c
 	}
-	dir = t.TempDir()
-	gittest.WriteFiles(t, dir, files)
-	return dir, reg
+	return files
 }
 
 func TestTagsJSONShape(t *testing.T) {
@@ -122,21 +144,7 @@ func TestValidateConfig(t *testing.T) {
 }
 
 func TestHistoryReadsTrailers(t *testing.T) {
-	reg := demo.StartRegistry()
-	defer reg.Close()
-	for repo, tags := range demoRounds[0] {
-		if err := reg.Push(context.Background(), repo, tags...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files, err := demo.Files("../../testdata/demo", reg.Host())
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, err := demo.NewBareRepo(t.TempDir(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	url, reg := demoRepo(t, t.TempDir())
 	if _, errOut, err := hoistCmd(t, "once", "--repo", url, "--insecure-registry", reg.Host()); err != nil {
 		t.Fatalf("once: %v\n%s", err, errOut)
 	}
@@ -161,22 +169,8 @@ func TestHistoryReadsTrailers(t *testing.T) {
 }
 
 func TestOnceWithConfigRunsEveryRepository(t *testing.T) {
-	reg := demo.StartRegistry()
-	defer reg.Close()
-	for repo, tags := range demoRounds[0] {
-		if err := reg.Push(context.Background(), repo, tags...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files, err := demo.Files("../../testdata/demo", reg.Host())
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmp := t.TempDir()
-	url, err := demo.NewBareRepo(tmp, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	url, reg := demoRepo(t, tmp)
 	cfg := filepath.Join(tmp, "config.yaml")
 	content := "apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n" +
 		"  - {name: good, url: " + url + "}\n  - {name: broken, url: 'git://127.0.0.1:1/nothing.git'}\n" +

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/demo"
-	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
@@ -81,20 +80,7 @@ func demoRound(ctx context.Context, a *app, f repoFlags, reg *demo.Registry, n i
 		}
 		fmt.Fprintf(a.out, "pushed %s: %v\n", repo, tags[repo])
 	}
-	sc, err := f.scanner(a)
-	if err != nil {
-		return err
-	}
-	defer sc.Close()
-	repo, err := f.openRepo(ctx, a)
-	if err != nil {
-		return err
-	}
-	defer repo.Close()
-	out, rep, err := update(ctx, repo, sc, pass.Options{Path: f.path, Logger: a.log()})
-	if rep != nil {
-		printProblems(a.errOut, rep.Problems)
-	}
+	out, rep, err := passRepo(ctx, a, f)
 	if err != nil {
 		return fmt.Errorf("pass %d: %w", n, err)
 	}

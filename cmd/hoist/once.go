@@ -41,26 +41,32 @@ func newOnceCmd(a *app) *cobra.Command {
 // returns an error when the pass could not land, or when it landed but some
 // file, policy or registry had a problem (listed on stderr).
 func runOnce(ctx context.Context, a *app, f repoFlags) error {
-	sc, err := f.scanner(a)
-	if err != nil {
-		return err
-	}
-	defer sc.Close()
-	repo, err := f.openRepo(ctx, a)
-	if err != nil {
-		return err
-	}
-	defer repo.Close()
-
-	out, rep, err := update(ctx, repo, sc, pass.Options{Path: f.path, Logger: a.log()})
-	if rep != nil {
-		printProblems(a.errOut, rep.Problems)
-	}
+	out, rep, err := passRepo(ctx, a, f)
 	if err != nil {
 		return err
 	}
 	printOutcome(a.out, out, rep)
 	return problemsErr(rep)
+}
+
+// passRepo runs one pass against the repository of f, printing the
+// problems it met on stderr.
+func passRepo(ctx context.Context, a *app, f repoFlags) (gitwriter.Outcome, *pass.Report, error) {
+	sc, err := f.scanner(a)
+	if err != nil {
+		return gitwriter.Outcome{}, nil, err
+	}
+	defer sc.Close()
+	repo, err := f.openRepo(ctx, a)
+	if err != nil {
+		return gitwriter.Outcome{}, nil, err
+	}
+	defer repo.Close()
+	out, rep, err := update(ctx, repo, sc, pass.Options{Path: f.path, Logger: a.log()})
+	if rep != nil {
+		printProblems(a.errOut, rep.Problems)
+	}
+	return out, rep, err
 }
 
 // update runs a pass inside gitwriter's fetch-edit-commit-push loop and
