@@ -17,7 +17,7 @@ import (
 func (l *loader) decode(file string, data []byte) {
 	defer func() {
 		if r := recover(); r != nil { // the YAML parser is not ours: stay up
-			l.problem(file, 0, "", fmt.Errorf("%w: parsing YAML: %v", ErrInvalid, r))
+			l.problem(file, 0, "", invalidf("parsing YAML: %v", r))
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -29,7 +29,7 @@ func (l *loader) decode(file string, data []byte) {
 		}
 		if err != nil {
 			if mentionsOurKinds(data) {
-				l.problem(file, yamlErrLine(err), "", fmt.Errorf("%w: parsing YAML: %v", ErrInvalid, err))
+				l.problem(file, yamlErrLine(err), "", invalidf("parsing YAML: %v", err))
 			}
 			return
 		}
@@ -90,13 +90,13 @@ func classify(apiVersion, kind string) (bool, error) {
 	case group == "hoist.dev" && kind == "ImagePolicy" && apiVersion == hoistAPIVersion:
 		return true, nil
 	case group == "hoist.dev":
-		return true, fmt.Errorf("%w: unsupported %s %s (want %s ImagePolicy)", ErrInvalid, apiVersion, kind, hoistAPIVersion)
+		return true, invalidf("unsupported %s %s (want %s ImagePolicy)", apiVersion, kind, hoistAPIVersion)
 	case group != fluxGroup || (kind != "ImagePolicy" && kind != "ImageRepository"):
 		return false, nil
 	case version == "v1beta2" || version == "v1":
 		return true, nil
 	}
-	return true, fmt.Errorf("%w: unsupported Flux version %s of %s (hoist reads v1beta2 and v1)", ErrInvalid, apiVersion, kind)
+	return true, invalidf("unsupported Flux version %s of %s (hoist reads v1beta2 and v1)", apiVersion, kind)
 }
 
 var (

@@ -139,6 +139,6 @@ func ExampleLoad_problems() {
 	}
 	// Output:
 	// loaded api
-	// bad.yaml:6: policy web: spec.exclude: invalid policy: error parsing regexp: missing closing ): `(`
-	// flux.yaml:5: policy worker: spec.imageRepositoryRef: invalid policy: ImageRepository worker not found under the loaded path
+	// bad.yaml:6: policy web: spec.exclude: error parsing regexp: missing closing ): `(`
+	// flux.yaml:5: policy worker: spec.imageRepositoryRef: ImageRepository worker not found under the loaded path
 }

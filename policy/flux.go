@@ -146,11 +146,10 @@ func parseAnnotations(root *yaml.Node, p *Policy) error {
 func (p *Policy) resolve(ref fluxRef, repos map[string]*fluxRepo, broken map[string]*object) error {
 	r, ok := repos[ref.id]
 	if !ok {
-		err := fmt.Errorf("%w: ImageRepository %s not found under the loaded path", ErrInvalid, ref.id)
 		if o := broken[ref.id]; o != nil {
-			err = fmt.Errorf("%w: ImageRepository %s is invalid (see %s:%d)", ErrInvalid, ref.id, o.file, o.line)
+			return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s is invalid (see %s:%d)", ref.id, o.file, o.line)
 		}
-		return &fieldError{line: lineOf(ref.node), path: "spec.imageRepositoryRef", err: err}
+		return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s not found under the loaded path", ref.id)
 	}
 	p.Image, p.exclude = r.image, r.exclude
 	return nil

@@ -33,7 +33,7 @@ func New(id string, s Spec) (*Policy, error) {
 	p := &Policy{ID: id, Namespace: ns, Name: name, Image: s.Image, Group: s.Group,
 		Platform: s.Platform, Kind: hoistAPIVersion}
 	if name == "" || strings.Contains(name, ":") {
-		return nil, fmt.Errorf("%w: policy ID %q must be namespace:name or name", ErrInvalid, id)
+		return nil, invalidf("policy ID %q must be namespace:name or name", id)
 	}
 	var err error
 	if err = checkImage(s.Image, nil, "image"); err == nil {
@@ -59,11 +59,11 @@ func (p *Policy) compile(s Spec) (err error) {
 	if s.Pattern != "" {
 		re, err := regexp.Compile(s.Pattern)
 		if err != nil {
-			return fmt.Errorf("%w: filterTags.pattern: %v", ErrInvalid, err)
+			return invalidf("filterTags.pattern: %v", err)
 		}
 		p.setFilter(re, s.Extract)
 	} else if s.Extract != "" {
-		return fmt.Errorf("%w: filterTags.extract needs a pattern", ErrInvalid)
+		return invalidf("filterTags.extract needs a pattern")
 	}
 	switch s.Rule {
 	case "semver":
@@ -81,7 +81,7 @@ func (p *Policy) compile(s Spec) (err error) {
 		err = fmt.Errorf("unknown rule %q (want one of %s)", s.Rule, strings.Join(ruleNames, ", "))
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return invalidf("%v", err)
 	}
 	return nil
 }

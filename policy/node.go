@@ -14,11 +14,24 @@ type fieldError struct {
 	err  error
 }
 
-func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
-func (e *fieldError) Unwrap() error { return e.err }
+// Error is "path: message"; the message does not repeat ErrInvalid, which
+// errors.Is still finds.
+func (e *fieldError) Error() string {
+	if e.path == "" {
+		return e.err.Error()
+	}
+	return e.path + ": " + e.err.Error()
+}
+
+func (e *fieldError) Unwrap() []error { return []error{ErrInvalid, e.err} }
 
 func fieldErr(n *yaml.Node, path, format string, args ...any) error {
-	return &fieldError{line: lineOf(n), path: path, err: fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)}
+	return &fieldError{line: lineOf(n), path: path, err: fmt.Errorf(format, args...)}
+}
+
+// invalidf is an ErrInvalid error whose message is only its own.
+func invalidf(format string, args ...any) error {
+	return &fieldError{err: fmt.Errorf(format, args...)}
 }
 
 func lineOf(n *yaml.Node) int {
@@ -143,7 +156,7 @@ func contains(list []string, s string) bool {
 
 // duplicate reports an object whose identity an earlier one has.
 func duplicate(what string, first *object) error {
-	return fmt.Errorf("%w: duplicate %s %s (first defined at %s:%d)", ErrInvalid, what, first.id(), first.file, first.line)
+	return invalidf("duplicate %s %s (first defined at %s:%d)", what, first.id(), first.file, first.line)
 }
 
 // prefixed puts what in front of err's message, keeping its line.
