@@ -30,6 +30,13 @@ func (a fileAuth) LogValue() slog.Value { return slog.StringValue("file credenti
 
 func (a fileAuth) Authorization() (*authn.AuthConfig, error) {
 	switch {
+	case a.cfg.TokenFile != "" && a.cfg.UsernameFile != "" && a.cfg.PasswordFile == "":
+		user, err := readSecret(a.cfg.UsernameFile)
+		if err != nil {
+			return nil, err
+		}
+		tok, err := readSecret(a.cfg.TokenFile) // a personal access token, sent as the password
+		return &authn.AuthConfig{Username: user, Password: tok}, err
 	case a.cfg.TokenFile != "":
 		tok, err := readSecret(a.cfg.TokenFile)
 		return &authn.AuthConfig{RegistryToken: tok}, err

@@ -98,6 +98,7 @@ func TestBearerTokenExchangedOncePerRepository(t *testing.T) {
 	for name, c := range map[string]registry.HostConfig{
 		"username and password files": {UsernameFile: secretFile(t, "alice"), PasswordFile: secretFile(t, "pw")},
 		"docker config file":          {DockerConfigFile: secretFile(t, dockerConfig)},
+		"username and token files":    {UsernameFile: secretFile(t, "alice"), TokenFile: secretFile(t, "pw")},
 		"legacy dockercfg file":       {DockerConfigFile: secretFile(t, fmt.Sprintf(`{%q:{"username":"alice","password":"pw"}}`, tr.host()))},
 	} {
 		t.Run(name, func(t *testing.T) {

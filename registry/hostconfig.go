@@ -22,7 +22,9 @@ type HostConfig struct {
 	CertFile, KeyFile string
 	// UsernameFile and PasswordFile hold basic credentials.
 	UsernameFile, PasswordFile string
-	// TokenFile holds a registry bearer token used as is.
+	// TokenFile holds a registry bearer token used as is; with UsernameFile
+	// (and no PasswordFile) it is a personal access token sent as the
+	// password, as `docker login` does.
 	TokenFile string
 	// DockerConfigFile is a docker config.json or a Kubernetes
 	// kubernetes.io/dockerconfigjson secret file; its "auths" entry for this
