@@ -35,16 +35,16 @@ const goodSpec = "  image: ghcr.io/acme/api\n  policy:\n    semver: {range: '>=1
 
 // summary is what the load tests compare of a Policy.
 type summary struct {
-	ID, Image, File, Rule, Group, Platform string
-	Line                                   int
-	Digest                                 DigestMode
+	ID, Image, File, Rule, Group, Platform, APIVersion string
+	Line                                               int
+	Digest                                             DigestMode
 }
 
 func summarize(ps []*Policy) []summary {
 	var out []summary
 	for _, p := range ps {
 		out = append(out, summary{ID: p.ID, Image: p.Image, File: p.File, Rule: p.Rule(), Group: p.Group,
-			Platform: p.Platform, Line: p.Line, Digest: p.Digest})
+			Platform: p.Platform, Line: p.Line, Digest: p.Digest, APIVersion: p.APIVersion})
 	}
 	return out
 }
@@ -105,10 +105,11 @@ spec:
 	}
 	want := []summary{
 		{ID: "apps:api", Image: "ghcr.io/acme/api", File: "apps/api.yaml", Line: 2, Rule: `semver ">=1.0.0"`,
-			Group: "stack", Digest: DigestIfNotPresent, Platform: "linux/arm64/v8"},
+			Group: "stack", Digest: DigestIfNotPresent, Platform: "linux/arm64/v8", APIVersion: "hoist.dev/v1alpha1"},
 		{ID: "flux-system:web", Image: "docker.io/acme/web", File: "flux/web.yaml", Line: 2, Rule: "alphabetical desc",
-			Group: "stack", Digest: DigestNever},
-		{ID: "team:worker", Image: "docker.io/acme/web", File: "flux/worker.yml", Line: 1, Rule: "numerical asc", Digest: DigestAlways},
+			Group: "stack", Digest: DigestNever, APIVersion: "image.toolkit.fluxcd.io/v1beta2"},
+		{ID: "team:worker", Image: "docker.io/acme/web", File: "flux/worker.yml", Line: 1, Rule: "numerical asc", Digest: DigestAlways,
+			APIVersion: "image.toolkit.fluxcd.io/v1"},
 	}
 	if diff := cmp.Diff(want, summarize(set.Policies)); diff != "" {
 		t.Errorf("policies mismatch (-want +got):\n%s", diff)

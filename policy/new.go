@@ -31,7 +31,7 @@ func New(id string, s Spec) (*Policy, error) {
 		ns, name = "", id
 	}
 	p := &Policy{ID: id, Namespace: ns, Name: name, Image: s.Image, Group: s.Group,
-		Platform: s.Platform, Kind: hoistAPIVersion}
+		Platform: s.Platform, APIVersion: hoistAPIVersion}
 	if name == "" || strings.Contains(name, ":") {
 		return nil, invalidf("policy ID %q must be namespace:name or name", id)
 	}

@@ -58,9 +58,10 @@ type Policy struct {
 	// root, and Line the 1-based line where the object starts.
 	File string
 	Line int
-	// Kind is where the policy came from: "hoist.dev/v1alpha1" or the Flux
-	// apiVersion.
-	Kind string
+	// APIVersion is the apiVersion of the object the policy came from:
+	// "hoist.dev/v1alpha1" (also for New) or Flux's
+	// "image.toolkit.fluxcd.io/v1beta2" or ".../v1".
+	APIVersion string
 
 	rule    rule
 	exclude []*regexp.Regexp

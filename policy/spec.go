@@ -21,7 +21,7 @@ func (o *object) id() string { return id(o.namespace, o.name) }
 
 func (o *object) policy() *Policy {
 	return &Policy{ID: o.id(), Namespace: o.namespace, Name: o.name,
-		File: o.file, Line: o.line, Kind: o.apiVersion, Digest: DigestNever}
+		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever}
 }
 
 // ruleNames are the rules hoist's kind knows; Flux knows all but newestBuild.
