@@ -1,9 +1,11 @@
 package registry_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log"
+	"log/slog"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -42,13 +44,17 @@ func TestTags10000Paginated(t *testing.T) {
 		t.Errorf("listing 10,000 tags took %d requests, want 11 or 12", n)
 	}
 
-	capped := newScanner(t, s, registry.WithMaxTags(2500))
+	var logs bytes.Buffer
+	capped := newScanner(t, s, registry.WithMaxTags(2500), registry.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	got, err = capped.Tags(context.Background(), s.Repo("big/app"))
 	if err != nil {
 		t.Fatalf("Tags with cap: %v", err)
 	}
 	if diff := cmp.Diff(want[:2500], got); diff != "" {
 		t.Errorf("capped Tags mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(logs.String(), "level=WARN msg=\"tag limit reached\"") {
+		t.Errorf("no warning about the tag cap in logs:\n%s", logs.String())
 	}
 }
 

@@ -1,6 +1,7 @@
 package registrytest
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -59,5 +60,31 @@ func TestSeedTagsServedByRegistry(t *testing.T) {
 	desc, err := remote.Head(repo.Tag("s2"), s.RemoteOptions()...)
 	if err != nil || desc.Digest != d {
 		t.Errorf("seeded tag resolves to %v, %v; want %s", desc, err, d)
+	}
+}
+
+// recordTB records whether Start skipped or failed, stopping like testing does.
+type recordTB struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (r *recordTB) Skipf(string, ...any)  { r.skipped = true; runtime.Goexit() }
+func (r *recordTB) Fatalf(string, ...any) { r.failed = true; runtime.Goexit() }
+func (r *recordTB) Helper()               {}
+
+func TestStartMissingBinary(t *testing.T) {
+	for ci, wantFail := range map[string]bool{"": false, "true": true} {
+		t.Setenv("CI", ci)
+		rec := &recordTB{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			Start(rec, WithBinary("no-such-registry-binary"))
+		}()
+		<-done
+		if rec.failed != wantFail || rec.skipped == wantFail {
+			t.Errorf("CI=%q: failed=%v skipped=%v, want failed=%v", ci, rec.failed, rec.skipped, wantFail)
+		}
 	}
 }
