@@ -56,6 +56,7 @@ func (r *Repo) fetch(ctx context.Context) error {
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return r.fail("fetch", err, c)
 	}
+	r.log.Debug("fetched", "branch", r.branch, "updated", err == nil)
 	return nil
 }
 

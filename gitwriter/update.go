@@ -78,6 +78,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if err != nil {
 		return false, err
 	}
+	r.log.Debug("committed", "revision", commit.String(), "parent", head.String())
 	if err := r.push(ctx, commit); err != nil {
 		return false, err
 	}
