@@ -72,8 +72,8 @@ type dieAt struct {
 }
 
 func (h *dieAt) Enabled(context.Context, slog.Level) bool { return true }
-func (h *dieAt) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h *dieAt) WithGroup(string) slog.Handler           { return h }
+func (h *dieAt) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *dieAt) WithGroup(string) slog.Handler            { return h }
 func (h *dieAt) Handle(_ context.Context, r slog.Record) error {
 	fmt.Fprintln(h.w, r.Message)
 	if r.Message == h.msg {
