@@ -242,10 +242,9 @@ func testOverlaysWithCRDs(t *testing.T, api *apiserver) {
 	if out, errOut, err := api.kubectl(nil, "create", "-f", "testdata/crds"); err != nil {
 		t.Fatalf("creating the CRDs: %v\n%s%s", err, out, errOut)
 	}
-	if out, errOut, err := api.kubectl(nil, "wait", "--for=condition=Established", "--timeout=60s",
-		"crd/kustomizations.kustomize.toolkit.fluxcd.io", "crd/gitrepositories.source.toolkit.fluxcd.io",
-		"crd/applications.argoproj.io"); err != nil {
-		t.Fatalf("waiting for the CRDs: %v\n%s%s", err, out, errOut)
+	for _, crd := range []string{"kustomizations.kustomize.toolkit.fluxcd.io",
+		"gitrepositories.source.toolkit.fluxcd.io", "applications.argoproj.io"} {
+		api.waitEstablished(t, crd)
 	}
 	api.cacheDir = t.TempDir() // discover the new kinds
 	for _, ns := range []string{"flux-system", "argocd"} {
@@ -258,5 +257,23 @@ func testOverlaysWithCRDs(t *testing.T, api *apiserver) {
 			manifests, objs := render(t, dir)
 			testApplyDryRun(t, api, manifests, objs)
 		})
+	}
+}
+
+// waitEstablished polls until a CRD is Established. (kubectl wait fails outright
+// while a new CRD has no status.conditions yet.)
+func (a *apiserver) waitEstablished(t *testing.T, crd string) {
+	t.Helper()
+	end := time.Now().Add(60 * time.Second)
+	for {
+		out, errOut, err := a.kubectl(nil, "get", "crd", crd,
+			"-o", `jsonpath={.status.conditions[?(@.type=="Established")].status}`)
+		if err == nil && strings.TrimSpace(out) == "True" {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("CRD %s not Established after 60s: %q %v %s", crd, out, err, errOut)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
