@@ -12,9 +12,12 @@ FUZZTIME ?= 10s
 build:
 	$(GO) build -o bin/hoist ./cmd/hoist
 
-# tools installs, idempotently, the test servers `go install` provides (registry, crane, kustomize).
+# tools installs, idempotently, the test servers `go install` provides (registry, crane,
+# kustomize). kube-apiserver (for the deploy tests, a 4-minute build) comes with KUBE=1;
+# without it those tests skip, except under CI=true, where .ci/run builds it.
 tools:
 	bash .ci/tools.sh
+	if [ "$(KUBE)" = 1 ]; then bash .ci/kube.sh; fi
 
 test: tools
 	$(GO) test -race -coverprofile=cover.out ./...
@@ -36,5 +39,5 @@ lint:
 verify:
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum
 
-image:
+image: tools
 	bash deploy/image.sh

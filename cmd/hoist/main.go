@@ -10,6 +10,9 @@ import (
 	"syscall"
 )
 
+// version is set at link time (-X main.version=...) by deploy/image.sh.
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

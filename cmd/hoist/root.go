@@ -54,6 +54,7 @@ func newRootCmd(out, errOut io.Writer) *cobra.Command {
 	a := &app{out: out, errOut: errOut}
 	root := &cobra.Command{
 		Use:           "hoist",
+		Version:       version,
 		Short:         "Keep the image references in a GitOps config repository up to date",
 		SilenceUsage:  true,
 		SilenceErrors: true,
