@@ -112,16 +112,23 @@ func redactText(s string) string {
 		if end < 0 {
 			end = len(s)
 		}
-		u := s[:end]
-		if at := strings.LastIndex(u, "@"); at >= 0 {
-			if slash := strings.Index(u, "/"); slash < 0 || at < slash {
-				u = "REDACTED@" + u[at+1:]
-			}
-		}
-		if q := strings.IndexByte(u, '?'); q >= 0 {
-			u = u[:q] + "?REDACTED"
-		}
-		b.WriteString(u)
+		b.WriteString(redactURL(s[:end]))
 		s = s[end:]
 	}
+}
+
+// redactURL hides the userinfo and query of a URL without its scheme.
+func redactURL(u string) string {
+	a := strings.IndexAny(u, "/?#")
+	if a < 0 {
+		a = len(u)
+	}
+	authority, rest := u[:a], u[a:]
+	if at := strings.LastIndex(authority, "@"); at >= 0 {
+		authority = "REDACTED@" + authority[at+1:]
+	}
+	if q := strings.IndexByte(rest, '?'); q >= 0 {
+		rest = rest[:q] + "?REDACTED"
+	}
+	return authority + rest
 }
