@@ -109,8 +109,8 @@ func TestTagsJSONShape(t *testing.T) {
 func TestValidate(t *testing.T) {
 	dir, _ := demoDir(t, nil)
 	out, _, err := hoistCmd(t, "validate", "--dir", dir)
-	if err != nil || !strings.HasPrefix(out, "ok: 3 policies, 4 markers") {
-		t.Errorf("validate on the sample repository = %q, %v; want ok with 3 policies and 4 markers", out, err)
+	if err != nil || !strings.Contains(out, "\nok: 3 policies, 4 markers") || !strings.Contains(out, "policies/worker-flux.yaml:2: note: ") {
+		t.Errorf("validate on the sample repository = %q, %v; want ok with 3 policies and 4 markers, and a note on the Flux interval", out, err)
 	}
 
 	bad, _ := demoDir(t, map[string]string{

@@ -70,6 +70,9 @@ func runValidate(w io.Writer, dir string) error {
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}
+	for _, n := range set.Notes {
+		fmt.Fprintf(w, "%s:%d: note: %s\n", n.File, n.Line, n.Message)
+	}
 	if len(lines) > 0 {
 		return fmt.Errorf("%d problem(s) in %s", len(lines), dir)
 	}
