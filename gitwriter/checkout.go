@@ -42,6 +42,10 @@ func (r *Repo) checkout(ctx context.Context) (plumbing.Hash, error) {
 
 // fetch updates the remote-tracking ref of the branch.
 func (r *Repo) fetch(ctx context.Context) error {
+	return r.fetchDepth(ctx, r.o.depth)
+}
+
+func (r *Repo) fetchDepth(ctx context.Context, depth int) error {
 	c, err := r.creds("fetch")
 	if err != nil {
 		return err
@@ -51,7 +55,7 @@ func (r *Repo) fetch(ctx context.Context) error {
 	defer cancel()
 	err = r.repo.FetchContext(nctx, &git.FetchOptions{
 		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
-		Auth: c.method, CABundle: c.caBundle, Depth: r.o.depth, Tags: git.NoTags, Force: true,
+		Auth: c.method, CABundle: c.caBundle, Depth: depth, Tags: git.NoTags, Force: true,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return r.fail("fetch", err, c)

@@ -22,17 +22,19 @@ type Entry struct {
 	To     string
 }
 
+// historyDepth is how deep History deepens a shallow clone.
+const historyDepth = 100000
+
 // History returns the policy changes recorded in hoist's commit trailers on
 // the checkout branch, newest first, at most limit entries (all when limit
-// <= 0). It reads what the cached clone holds after a fetch; a shallow clone
-// holds only the latest commits.
+// <= 0). It deepens a shallow cached clone to read the history.
 func (r *Repo) History(ctx context.Context, limit int) ([]Entry, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.repo == nil {
 		return nil, errors.New("repository is closed")
 	}
-	if err := r.fetch(ctx); err != nil {
+	if err := r.fetchDepth(ctx, historyDepth); err != nil {
 		return nil, err
 	}
 	head, err := r.trackingCommit()

@@ -136,12 +136,19 @@ func WithSigner(key SigningKey) Option {
 	}
 }
 
-// WithPushOptions sends git push options (git push -o key=value), for example
-// GitLab's "merge_request.create". The default is none.
-func WithPushOptions(kv map[string]string) Option {
+// WithPushOptions sends git push options, as `git push -o opt` does, for
+// example GitLab's "merge_request.create" or "merge_request.target=main".
+// go-git sends every option as key=value, so "merge_request.create" goes out
+// as "merge_request.create=" (GitLab reads an empty value as true).
+// The default is none.
+func WithPushOptions(opts ...string) Option {
 	return func(o *options) error {
-		o.pushOptions = make(map[string]string, len(kv))
-		for k, v := range kv {
+		o.pushOptions = make(map[string]string, len(opts))
+		for _, opt := range opts {
+			k, v, _ := strings.Cut(opt, "=")
+			if k == "" || strings.ContainsAny(opt, "\n\x00") {
+				return fmt.Errorf("invalid push option %q", opt)
+			}
 			o.pushOptions[k] = v
 		}
 		return nil

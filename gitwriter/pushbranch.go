@@ -12,17 +12,19 @@ import (
 )
 
 // preparePushBranch lets the push overwrite the push branch, with a lease on
-// its current value, when every commit on it the checkout branch lacks is hoist's.
-func (r *Repo) preparePushBranch(ctx context.Context, c *credentials, opts *git.PushOptions) error {
+// its current value, when every commit on it the checkout branch lacks is
+// hoist's. When the push branch already holds the same change on the same
+// parent, it returns that commit and nothing needs pushing.
+func (r *Repo) preparePushBranch(ctx context.Context, c *credentials, opts *git.PushOptions, commit plumbing.Hash) (plumbing.Hash, error) {
 	rem, err := r.repo.Remote(remoteName)
 	if err != nil {
-		return fmt.Errorf("reading remote: %w", err)
+		return plumbing.ZeroHash, fmt.Errorf("reading remote: %w", err)
 	}
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
 	refs, err := rem.ListContext(nctx, &git.ListOptions{Auth: c.method, CABundle: c.caBundle})
 	if err != nil {
-		return r.fail("list", err, c)
+		return plumbing.ZeroHash, r.fail("list", err, c)
 	}
 	dst := plumbing.NewBranchReferenceName(r.o.pushBranch)
 	var cur plumbing.Hash
@@ -32,14 +34,30 @@ func (r *Repo) preparePushBranch(ctx context.Context, c *credentials, opts *git.
 		}
 	}
 	if cur.IsZero() {
-		return nil
+		return plumbing.ZeroHash, nil
 	}
 	if err := r.checkOwnPushBranch(ctx, c, cur); err != nil {
-		return err
+		return plumbing.ZeroHash, err
+	}
+	if r.sameChange(cur, commit) {
+		return cur, nil
 	}
 	opts.RefSpecs = []config.RefSpec{config.RefSpec("+" + string(opts.RefSpecs[0]))}
 	opts.ForceWithLease = &git.ForceWithLease{RefName: dst, Hash: cur}
-	return nil
+	return plumbing.ZeroHash, nil
+}
+
+// sameChange reports whether commits a and b have the same tree and parents.
+func (r *Repo) sameChange(a, b plumbing.Hash) bool {
+	ca, err := r.repo.CommitObject(a)
+	if err != nil {
+		return false
+	}
+	cb, err := r.repo.CommitObject(b)
+	if err != nil {
+		return false
+	}
+	return ca.TreeHash == cb.TreeHash && fmt.Sprint(ca.ParentHashes) == fmt.Sprint(cb.ParentHashes)
 }
 
 // maxOwnCommits bounds the walk over the push branch's own commits.

@@ -79,7 +79,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 		return false, err
 	}
 	r.log.Debug("committed", "revision", commit.String(), "parent", head.String())
-	if err := r.push(ctx, commit); err != nil {
+	if commit, err = r.push(ctx, commit); err != nil {
 		return false, err
 	}
 	r.log.Info("pushed commit", "revision", commit.String(), "branch", out.Branch, "updates", len(change.Updates))
@@ -131,11 +131,12 @@ func (r *Repo) pushTarget() string {
 	return r.branch
 }
 
-// push sends commit to the push target, never forcing the checkout branch.
-func (r *Repo) push(ctx context.Context, commit plumbing.Hash) error {
+// push sends commit to the push target, never forcing the checkout branch,
+// and returns the commit the target holds afterwards.
+func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, error) {
 	c, err := r.creds("push")
 	if err != nil {
-		return err
+		return plumbing.ZeroHash, err
 	}
 	src := plumbing.NewBranchReferenceName(r.branch)
 	dst := plumbing.NewBranchReferenceName(r.pushTarget())
@@ -145,24 +146,25 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) error {
 		Options:  r.o.pushOptions,
 	}
 	if r.o.pushBranch != "" {
-		if err := r.preparePushBranch(ctx, c, opts); err != nil {
-			return err
+		same, err := r.preparePushBranch(ctx, c, opts, commit)
+		if err != nil || !same.IsZero() {
+			return same, err
 		}
 	}
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
 	err = r.repo.PushContext(nctx, opts)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return r.afterPush(commit)
+		return commit, r.afterPush(commit)
 	}
 	if isRejection(err) || errors.Is(err, plumbing.ErrObjectNotFound) {
 		// go-git checks the fast-forward by walking back from our commit to
 		// the remote's head; in a shallow clone that walk runs out of
 		// history exactly when the remote head is not our commit's parent,
 		// that is, when the remote moved.
-		return r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
+		return plumbing.ZeroHash, r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
 	}
-	return r.fail("push", err, c)
+	return plumbing.ZeroHash, r.fail("push", err, c)
 }
 
 // afterPush records the pushed commit as the remote-tracking head when the
