@@ -20,6 +20,11 @@ var manifestAccept = strings.Join([]string{
 	"application/vnd.docker.distribution.manifest.v2+json",
 }, ", ")
 
+// isManifestMediaType tells a manifest media type from a missing or generic one.
+func isManifestMediaType(mediaType string) bool {
+	return strings.HasPrefix(mediaType, "application/vnd.") && strings.Contains(mediaType, "json")
+}
+
 func isIndex(mediaType string) bool {
 	return strings.Contains(mediaType, "image.index") || strings.Contains(mediaType, "manifest.list")
 }
@@ -39,8 +44,8 @@ func (s *Scanner) Digest(ctx context.Context, repo, tag, platform string) (strin
 	if err != nil {
 		return "", fmt.Errorf("resolving digest of %s:%s: %w", r.Name(), tag, err)
 	}
-	if platform == "" || !isIndex(mediaType) {
-		return d, nil
+	if platform == "" || (isManifestMediaType(mediaType) && !isIndex(mediaType)) {
+		return d, nil // with no or an odd Content-Type, look inside to tell
 	}
 	if child, ok := s.store.PlatformDigest(d, platform); ok {
 		return child, nil
@@ -95,6 +100,12 @@ func (s *Scanner) manifest(ctx context.Context, h *hostClient, rt http.RoundTrip
 	if err != nil {
 		return nil, fmt.Errorf("registry %s repository %s: reading manifest %s: %w", h.host, repo, ref, redact(err))
 	}
+	var mt struct {
+		MediaType string `json:"mediaType"`
+	}
+	if json.Unmarshal(body, &mt) == nil && mt.MediaType != "" {
+		mediaType = mt.MediaType // the body says what it is; headers may not
+	}
 	sum := sha256.Sum256(body)
 	d := "sha256:" + hex.EncodeToString(sum[:])
 	if strings.HasPrefix(ref, "sha256:") && ref != d {
@@ -120,6 +131,9 @@ func (s *Scanner) platformDigest(ctx context.Context, h *hostClient, repo, d, pl
 	var idx v1.IndexManifest
 	if err := json.Unmarshal(m.body, &idx); err != nil {
 		return "", fmt.Errorf("registry %s repository %s: decoding index %s: %w", h.host, repo, d, err)
+	}
+	if len(idx.Manifests) == 0 && !isIndex(string(idx.MediaType)) {
+		return d, nil // a single image: its digest whatever the platform
 	}
 	for _, desc := range idx.Manifests {
 		if desc.Platform != nil && desc.Platform.Satisfies(*want) {

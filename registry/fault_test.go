@@ -230,3 +230,29 @@ func TestRateAndConcurrencyLimits(t *testing.T) {
 		t.Error("no request waited for the rate limit")
 	}
 }
+
+// TestDigestWithoutHeaders resolves digests through a proxy that strips
+// Docker-Content-Digest and Content-Type, as some registries do.
+func TestDigestWithoutHeaders(t *testing.T) {
+	s := registrytest.Start(t)
+	idx, plats := registrytest.PushIndex(t, s.Repo("h/app:multi"), time.Now(), []string{"linux/amd64", "linux/arm64"}, s.RemoteOptions()...)
+	single := registrytest.Push(t, s.Repo("h/app:single"), time.Now(), s.RemoteOptions()...)
+	p := newFaultProxy(t, s.URL())
+	p.rp.ModifyResponse = func(resp *http.Response) error {
+		resp.Header.Del("Docker-Content-Digest")
+		resp.Header.Del("Content-Type")
+		return nil
+	}
+	sc := proxiedScanner(t, p, registry.HostConfig{RPS: -1})
+	for _, tc := range []struct{ tag, platform, want string }{
+		{"multi", "", idx.String()},
+		{"multi", "linux/arm64", plats["linux/arm64"].String()},
+		{"single", "", single.String()},
+		{"single", "linux/arm64", single.String()},
+	} {
+		got, err := sc.Digest(context.Background(), p.host()+"/h/app", tc.tag, tc.platform)
+		if err != nil || got != tc.want {
+			t.Errorf("Digest(%s, %q) = %s, %v; want %s", tc.tag, tc.platform, got, err, tc.want)
+		}
+	}
+}
