@@ -2,9 +2,11 @@ package gitwriter
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
@@ -59,4 +61,40 @@ func mustOpen(t testing.TB, url string, opts ...Option) *Repo {
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
+}
+
+// recorder is a slog.Handler keeping every record's level and text, for
+// tests that check what gitwriter logs.
+type recorder struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (h *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (h *recorder) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *recorder) WithGroup(string) slog.Handler            { return h }
+func (h *recorder) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Level.String() + " " + r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b.WriteString(" " + a.String())
+		return true
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lines = append(h.lines, b.String())
+	return nil
+}
+
+// matching returns the recorded lines containing s.
+func (h *recorder) matching(s string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, l := range h.lines {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return out
 }

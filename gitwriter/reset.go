@@ -191,15 +191,15 @@ func (r *Repo) checkoutPaths(idx *index.Index, tree *object.Tree, paths []string
 	var write []*object.TreeEntry
 	var names []string
 	for _, name := range paths {
-		e, err := tree.FindEntry(name)
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		e, err := r.findFile(tree, name)
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", name, err)
+		}
+		if e == nil {
 			if err := r.removePath(idx, name); err != nil {
 				return err
 			}
 			continue
-		}
-		if err != nil {
-			return fmt.Errorf("finding %s: %w", name, err)
 		}
 		write, names = append(write, e), append(names, name)
 	}
@@ -209,6 +209,40 @@ func (r *Repo) checkoutPaths(idx *index.Index, tree *object.Tree, paths []string
 		}
 	}
 	return nil
+}
+
+// findFile returns the non-directory entry at name in tree, or nil when
+// tree has no file there (nothing, or a directory, or a file in place of a
+// parent directory).
+func (r *Repo) findFile(tree *object.Tree, name string) (*object.TreeEntry, error) {
+	parts := strings.Split(name, "/")
+	for i, part := range parts {
+		var e *object.TreeEntry
+		for j := range tree.Entries {
+			if tree.Entries[j].Name == part {
+				e = &tree.Entries[j]
+				break
+			}
+		}
+		if e == nil {
+			return nil, nil
+		}
+		if i == len(parts)-1 {
+			if e.Mode == filemode.Dir {
+				return nil, nil
+			}
+			return e, nil
+		}
+		if e.Mode != filemode.Dir {
+			return nil, nil
+		}
+		sub, err := r.repo.TreeObject(e.Hash)
+		if err != nil {
+			return nil, err
+		}
+		tree = sub
+	}
+	return nil, nil
 }
 
 // worktreePath maps a slash-separated tree path into the worktree, refusing
@@ -252,9 +286,6 @@ func (r *Repo) removePath(idx *index.Index, name string) error {
 func (r *Repo) writePath(idx *index.Index, name string, e *object.TreeEntry) error {
 	if e.Mode == filemode.Submodule {
 		return nil
-	}
-	if e.Mode == filemode.Dir {
-		return fmt.Errorf("file %s stands where the tree has a directory", name)
 	}
 	p, err := r.worktreePath(name)
 	if err != nil {
