@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
+	"sync"
+	"sync/atomic"
 )
 
 // Apply rewrites, in place, every marked value under root whose policy has
@@ -98,15 +98,18 @@ func (o *options) run(root string, do func(rel, abs string) fileResult) ([]strin
 		return nil, nil, err
 	}
 	results := make([]fileResult, len(files), len(files)+1)
-	var g errgroup.Group
-	g.SetLimit(o.jobs)
-	for i, rel := range files {
-		g.Go(func() error {
-			results[i] = do(rel, filepath.Join(root, filepath.FromSlash(rel)))
-			return nil
+	// o.jobs workers take the next file from a shared counter: fewer
+	// goroutine wake-ups than a goroutine per file.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(o.jobs, len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				results[i] = do(files[i], filepath.Join(root, filepath.FromSlash(files[i])))
+			}
 		})
 	}
-	_ = g.Wait() // the callbacks never fail
+	wg.Wait()
 	return files, append(results, fileResult{problems: problems}), nil
 }
 

@@ -3,9 +3,9 @@ package yamlpatch
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,38 +63,57 @@ func relSlash(root, path string) string {
 }
 
 // readFile reads a regular file without following a symlink at its path.
+//
+// Files are read and written with plain system calls rather than os.File:
+// os.File registers each file with the runtime poller, which costs six more
+// system calls per file, and file system calls are what bound Apply on big
+// trees.
 func readFile(path string) ([]byte, fs.FileMode, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	fd, err := retryEINTR(func() (int, error) {
+		return syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, 0, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
-	if !fi.Mode().IsRegular() {
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, 0, errors.New("not a regular file")
 	}
-	data, err := readAll(f, fi.Size())
-	return data, fi.Mode(), err
+	data, err := readAll(fd, st.Size)
+	if err != nil {
+		return nil, 0, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	return data, fs.FileMode(st.Mode & 0o777), nil
 }
 
-// readAll reads f to EOF into a buffer sized for size bytes, so that a file
+// readAll reads fd to EOF into a buffer sized for size bytes, so that a file
 // that did not change since its stat takes one read plus the EOF read.
-func readAll(f *os.File, size int64) ([]byte, error) {
+func readAll(fd int, size int64) ([]byte, error) {
 	data := make([]byte, 0, size+1)
 	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if errors.Is(err, io.EOF) {
-			return data, nil
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
 		}
+		n, err := retryEINTR(func() (int, error) { return syscall.Read(fd, data[len(data):cap(data)]) })
 		if err != nil {
 			return nil, err
 		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
+		if n == 0 {
+			return data, nil
+		}
+		data = data[:len(data)+n]
+	}
+}
+
+func retryEINTR(call func() (int, error)) (int, error) {
+	for {
+		n, err := call()
+		if !errors.Is(err, syscall.EINTR) {
+			return n, err
 		}
 	}
 }
@@ -104,35 +123,71 @@ func readAll(f *os.File, size int64) ([]byte, error) {
 // entry, so a symlink that appeared at path since it was read is replaced,
 // never written through. With sync, the data is flushed before the rename.
 func writeFile(path string, data []byte, mode fs.FileMode, w writeOpts) (err error) {
-	dir, base := filepath.Split(path)
-	tmp, err := os.CreateTemp(dir, "."+base+".hoist-*")
+	fd, tmp, err := createTemp(path)
 	if err != nil {
 		return err
 	}
+	closed := false
 	defer func() {
+		if !closed {
+			syscall.Close(fd)
+		}
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			syscall.Unlink(tmp)
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
+	if err := writeAll(fd, data); err != nil {
+		return &fs.PathError{Op: "write", Path: tmp, Err: err}
 	}
-	// CreateTemp makes the file 0600; only chmod when that is not the mode.
+	// The temp file is created 0600; only chmod when that is not the mode.
 	if mode.Perm() != 0o600 {
-		if err = tmp.Chmod(mode.Perm()); err != nil {
-			return err
+		if err := syscall.Fchmod(fd, uint32(mode.Perm())); err != nil {
+			return &fs.PathError{Op: "chmod", Path: tmp, Err: err}
 		}
 	}
 	if w.sync {
-		if err = tmp.Sync(); err != nil {
-			return err
+		if err := syscall.Fsync(fd); err != nil {
+			return &fs.PathError{Op: "sync", Path: tmp, Err: err}
 		}
 	}
-	if err = tmp.Close(); err != nil {
-		return err
+	closed = true
+	if err := syscall.Close(fd); err != nil {
+		return &fs.PathError{Op: "close", Path: tmp, Err: err}
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := syscall.Rename(tmp, path); err != nil {
+		return &os.LinkError{Op: "rename", Old: tmp, New: path, Err: err}
+	}
+	return nil
+}
+
+func writeAll(fd int, data []byte) error {
+	for len(data) > 0 {
+		n, err := retryEINTR(func() (int, error) { return syscall.Write(fd, data) })
+		if err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+// createTemp creates ".<base>.hoist-<random>" next to path, mode 0600.
+func createTemp(path string) (int, string, error) {
+	dir, base := filepath.Split(path)
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.hoist-%016x", base, rand.Uint64()))
+		fd, err := retryEINTR(func() (int, error) {
+			return syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+		})
+		if errors.Is(err, syscall.EEXIST) {
+			continue
+		}
+		if err != nil {
+			return -1, "", &fs.PathError{Op: "create", Path: name, Err: err}
+		}
+		return fd, name, nil
+	}
+	return -1, "", fmt.Errorf("creating a temp file next to %s: too many attempts", path)
 }
 
 // writeOpts are the options writeFile uses.
