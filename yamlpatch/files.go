@@ -70,7 +70,7 @@ func relSlash(root, path string) string {
 // trees.
 func readFile(path string) ([]byte, fs.FileMode, error) {
 	fd, err := retryEINTR(func() (int, error) {
-		return syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+		return syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
 	if err != nil {
 		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: err}

@@ -1,0 +1,80 @@
+package yamlpatch
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, 70000)
+	for i := range big {
+		big[i] = byte('a' + i%26)
+	}
+	files := map[string][]byte{"empty.yaml": nil, "small.yaml": []byte("a: b\n"), "big.yaml": big}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, want := range files {
+		got, mode, err := readFile(filepath.Join(dir, name))
+		if err != nil || string(got) != string(want) || mode.Perm() != 0o640 {
+			t.Errorf("readFile(%s) = %d bytes, %v, %v; want %d bytes, -rw-r-----", name, len(got), mode, err, len(want))
+		}
+	}
+	if err := os.Symlink("small.yaml", filepath.Join(dir, "link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"link.yaml", "fifo.yaml", "missing.yaml"} {
+		if _, _, err := readFile(filepath.Join(dir, name)); err == nil {
+			t.Errorf("readFile(%s) error = nil, want one", name)
+		}
+	}
+}
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.yaml")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sync := range []bool{false, true} {
+		if err := writeFile(path, []byte("new"), 0o640, writeOpts{sync: sync}); err != nil {
+			t.Fatalf("writeFile(sync=%v): %v", sync, err)
+		}
+	}
+	if err := writeFile(filepath.Join(dir, "missing", "f.yaml"), []byte("x"), 0o644, writeOpts{}); err == nil {
+		t.Error("writeFile into a missing directory: error = nil, want one")
+	}
+	// A directory in the way makes the rename fail after the temp file exists.
+	if err := os.Mkdir(filepath.Join(dir, "d.yaml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "d.yaml", "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile(filepath.Join(dir, "d.yaml"), []byte("x"), 0o644, writeOpts{}); err == nil {
+		t.Error("writeFile over a non-empty directory: error = nil, want one")
+	}
+	got := map[string]string{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		info, _ := e.Info()
+		got[e.Name()] = info.Mode().String()
+	}
+	want := map[string]string{"f.yaml": "-rw-r-----", "d.yaml": "drwxr-xr-x"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("directory mismatch, temp files left? (-want +got):\n%s", diff)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "new" {
+		t.Errorf("f.yaml = %q, want %q", data, "new")
+	}
+}
