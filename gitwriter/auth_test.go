@@ -3,6 +3,7 @@ package gitwriter
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,20 @@ func TestAuthHTTP(t *testing.T) {
 		t.Logf("error: %v", err)
 		if strings.Contains(err.Error(), "wrong-password-xyz") {
 			t.Errorf("error leaks the password: %v", err)
+		}
+	})
+	t.Run("no secret in logs", func(t *testing.T) {
+		logs := &recorder{}
+		a := Auth{TokenFile: secretFile(t, pass), CAFile: tls.CAFile}
+		log := slog.New(logs)
+		log.Info("auth configured", "auth", a) // what a caller might do
+		pushOnceFresh(t, bare, tls.URL("config.git"), WithAuth(a), WithLogger(log))
+		_, _ = Open(context.Background(), tls.URL("missing.git"), WithAuth(a), WithLogger(log))
+		if len(logs.matching("")) < 3 {
+			t.Fatalf("too few log lines to check: %q", logs.matching(""))
+		}
+		if leaked := logs.matching(pass); len(leaked) > 0 {
+			t.Errorf("logs hold the token: %q", leaked)
 		}
 	})
 	t.Run("unknown CA is refused", func(t *testing.T) {
