@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -85,7 +86,7 @@ func openStore(b *testing.B, kind, path string) store {
 	if kind == "memory" {
 		return newMemStore()
 	}
-	st, err := openBoltStore(path)
+	st, err := openBoltStore(path, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

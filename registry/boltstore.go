@@ -2,7 +2,10 @@ package registry
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -21,8 +24,23 @@ type boltStore struct {
 	db *bolt.DB
 }
 
-func openBoltStore(path string) (*boltStore, error) {
+// ErrCacheLocked means another process holds the WithCache file.
+var ErrCacheLocked = errors.New("cache file is in use by another process")
+
+// openBoltStore opens the cache at path. A file that is not a valid cache
+// is moved aside to path.corrupt and a new one is made: it is only a cache.
+func openBoltStore(path string, log *slog.Logger) (*boltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return nil, fmt.Errorf("opening cache %s: %w", path, ErrCacheLocked)
+	case errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch):
+		log.Warn("cache file is damaged, starting a new one", "path", path, "error", err)
+		if rerr := os.Rename(path, path+".corrupt"); rerr != nil {
+			return nil, fmt.Errorf("moving damaged cache %s aside: %w", path, rerr)
+		}
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening cache %s: %w", path, err)
 	}

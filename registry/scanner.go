@@ -31,7 +31,7 @@ func New(opts ...Option) (*Scanner, error) {
 	}
 	var st store = newMemStore()
 	if o.cachePath != "" {
-		if st, err = openBoltStore(o.cachePath); err != nil {
+		if st, err = openBoltStore(o.cachePath, o.logger); err != nil {
 			return nil, err
 		}
 	}

@@ -1,7 +1,9 @@
 package registry_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -191,5 +193,32 @@ func TestBuildTimesCachedAcrossRestart(t *testing.T) {
 	}
 	if n := again.Stats().Total(); n != 0 {
 		t.Errorf("BuildTimes after restart sent %d requests, want 0", n)
+	}
+}
+
+func TestCacheLockedAndDamaged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	first, err := registry.New(registry.WithCache(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := registry.New(registry.WithCache(path)); !errors.Is(err, registry.ErrCacheLocked) {
+		t.Errorf("second New on a held cache: error %v, want ErrCacheLocked", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	damaged := filepath.Join(t.TempDir(), "cache.db")
+	if err := os.WriteFile(damaged, bytes.Repeat([]byte("not a bbolt file "), 1024), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := registry.New(registry.WithCache(damaged))
+	if err != nil {
+		t.Fatalf("New on a damaged cache: %v", err)
+	}
+	defer sc.Close()
+	if _, err := os.Stat(damaged + ".corrupt"); err != nil {
+		t.Errorf("damaged cache not kept aside: %v", err)
 	}
 }
