@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,26 +32,39 @@ func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
 		return Result{}, err
 	}
 	var res Result
-	var diff strings.Builder
-	size := 0
-	for _, fr := range fileResults {
-		size += len(fr.diff)
-	}
-	diff.Grow(size)
 	for i, fr := range fileResults {
 		res.Changes = append(res.Changes, fr.changes...)
 		res.Problems = append(res.Problems, fr.problems...)
-		diff.WriteString(fr.diff)
 		if len(fr.changes) > 0 {
 			o.logger.Debug("updated file", "file", files[i], "changes", len(fr.changes), "dryRun", o.dryRun)
 		}
 	}
-	res.Diff = diff.String()
+	res.Diff = joinDiffs(files, fileResults)
 	sortChanges(res.Changes)
 	sortProblems(res.Problems)
 	o.logger.Info("applied markers", "files", len(files), "changes", len(res.Changes),
 		"problems", len(res.Problems), "dryRun", o.dryRun)
 	return res, nil
+}
+
+// joinDiffs concatenates the per-file diffs in path order, as git orders
+// them (the walk's order differs: "a/b" comes before "a-c").
+func joinDiffs(files []string, results []fileResult) string {
+	order := make([]int, 0, len(files))
+	size := 0
+	for i := range files {
+		if results[i].diff != "" {
+			order = append(order, i)
+			size += len(results[i].diff)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(files[a], files[b]) })
+	var b strings.Builder
+	b.Grow(size)
+	for _, i := range order {
+		b.WriteString(results[i].diff)
+	}
+	return b.String()
 }
 
 // Scan lists every marker under root without changing anything, and the
