@@ -175,13 +175,12 @@ func (o *options) scanFile(rel, abs string) fileResult {
 	if l == nil {
 		return fr
 	}
-	var starts []int
 	for _, s := range l.sites {
 		o.known(rel, s, &fr)
-		if starts == nil {
-			starts = lineStarts(l.src)
+		if l.starts == nil {
+			l.starts = lineStarts(l.src)
 		}
-		if _, _, err := valueSpan(l.src, starts, s.node); err != nil {
+		if _, _, err := valueSpan(l.src, l.starts, s.node); err != nil {
 			fr.problems = append(fr.problems, Problem{File: rel, Line: s.node.Line, Reason: err.Error()})
 		}
 		fr.markers = append(fr.markers, Marker{File: rel, Line: s.node.Line,

@@ -7,8 +7,9 @@ import (
 
 // loaded is a read and parsed file holding the marker token.
 type loaded struct {
-	src  []byte
-	mode fs.FileMode
+	src    []byte
+	mode   fs.FileMode
+	starts []int // line starts of src, computed when first needed
 	*parsed
 }
 
@@ -53,7 +54,6 @@ func (o *options) patchFile(rel string, l *loaded, refs map[string]Ref, fr *file
 func (o *options) plan(rel string, l *loaded, refs map[string]Ref, fr *fileResult) ([]edit, []Change) {
 	var edits []edit
 	var changes []Change
-	var starts []int
 	for _, s := range l.sites {
 		if !o.known(rel, s, fr) {
 			continue
@@ -62,29 +62,39 @@ func (o *options) plan(rel string, l *loaded, refs map[string]Ref, fr *fileResul
 		if !ok {
 			continue
 		}
-		want, err := target(ref, s.spec.field)
-		if err == nil && want == s.node.Value {
-			continue
-		}
-		if starts == nil && err == nil {
-			starts = lineStarts(l.src)
-		}
-		var start, end int
-		if err == nil {
-			start, end, err = valueSpan(l.src, starts, s.node)
-		}
+		e, err := o.editFor(l, s, ref)
 		if err != nil {
 			fr.problems = append(fr.problems, Problem{File: rel, Line: s.node.Line,
 				Reason: fmt.Sprintf("policy %q: %v", s.spec.policy, err)})
 			continue
 		}
-		edits = append(edits, edit{start: start, end: end, idx: s.idx, value: want,
-			repl: render(want, s.node.Style, s.flow, &o.plain)})
+		if e == nil {
+			continue // up to date
+		}
+		edits = append(edits, *e)
 		changes = append(changes, Change{File: rel, Line: s.node.Line,
 			Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
-			Policy: s.spec.policy, Field: s.spec.field, Old: s.node.Value, New: want})
+			Policy: s.spec.policy, Field: s.spec.field, Old: s.node.Value, New: e.value})
 	}
 	return edits, changes
+}
+
+// editFor returns the edit that gives site s its value from ref, or nil
+// when the value is up to date.
+func (o *options) editFor(l *loaded, s site, ref Ref) (*edit, error) {
+	want, err := target(ref, s.spec.field)
+	if err != nil || want == s.node.Value {
+		return nil, err
+	}
+	if l.starts == nil {
+		l.starts = lineStarts(l.src)
+	}
+	start, end, err := valueSpan(l.src, l.starts, s.node)
+	if err != nil {
+		return nil, err
+	}
+	return &edit{start: start, end: end, idx: s.idx, value: want,
+		repl: render(want, s.node.Style, s.flow, &o.plain)}, nil
 }
 
 // patch applies edits to the file's bytes and verifies the result.
