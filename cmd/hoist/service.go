@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/daemon"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
@@ -83,19 +81,18 @@ func (s *service) hook(kind string, r *http.Request) ([]string, error) {
 	}
 	images := make([]string, 0, len(events))
 	for _, e := range events {
-		images = append(images, canonical(e.Repository))
+		images = append(images, e.Repository)
 	}
 	return images, nil
 }
 
-// canonical names an image repository the way webhooks do
+// canonical names an image repository the way webhook events do
 // ("nginx" is "index.docker.io/library/nginx").
 func canonical(image string) string {
-	repo, err := name.NewRepository(image)
-	if err != nil {
-		return image
+	if repo, err := registry.NormalizeRepository(image); err == nil {
+		return repo
 	}
-	return repo.Name()
+	return image
 }
 
 // repoRunner runs the passes of one configured repository, keeping its
