@@ -2,6 +2,7 @@ package yamlpatch
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,4 +133,30 @@ func yamlLines(b []byte) []string {
 		lines[0] = "\ufeff" + lines[0]
 	}
 	return lines
+}
+
+// FuzzParseMarker checks that marker parsing never panics and that a marker
+// it accepts, written back in canonical form, parses to the same thing.
+func FuzzParseMarker(f *testing.F) {
+	for _, s := range []string{
+		`# {"$imagepolicy": "apps:api"}`, `#{"$imagepolicy":"api:tag"}`, `# {"$imagepolicy": "a:b:digest"} note`,
+		`# {"$imagepolicy": 1}`, `# {"$imagepolicy": "a::b"}`, `# $imagepolicy`, `# {"$imagepolicy": "\u0061"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, comment string) {
+		spec, err := parseMarker(comment)
+		if err != nil {
+			return
+		}
+		id := spec.policy
+		if spec.field != "" {
+			id += ":" + spec.field
+		}
+		quoted, _ := json.Marshal(id)
+		again, err := parseMarker(`# {"$imagepolicy": ` + string(quoted) + `}`)
+		if err != nil || again != spec {
+			t.Fatalf("parseMarker(%q) = %+v, but its canonical form parses to %+v, %v", comment, spec, again, err)
+		}
+	})
 }
