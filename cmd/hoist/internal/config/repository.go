@@ -1,7 +1,5 @@
 package config
 
-import "strings"
-
 // DefaultSchedule is the schedule of a repository that sets none.
 const DefaultSchedule = "@every 5m"
 
@@ -106,18 +104,3 @@ func (a GitAuth) SSHPassphrase() SecretRef { return SecretRef{File: a.SSHPassphr
 
 // OpenPGPPassphrase returns where the passphrase of the OpenPGP key is.
 func (s Signing) OpenPGPPassphrase() SecretRef { return SecretRef{File: s.OpenPGPPassphraseFile} }
-
-// PushOptionMap returns PushOptions as keys and values ("ci.skip" gives
-// "ci.skip": "", "merge_request.target=main" gives "merge_request.target":
-// "main"), the form gitwriter.WithPushOptions takes.
-func (r Repository) PushOptionMap() map[string]string {
-	if len(r.PushOptions) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(r.PushOptions))
-	for _, o := range r.PushOptions {
-		k, v, _ := strings.Cut(o, "=")
-		m[k] = v
-	}
-	return m
-}

@@ -148,14 +148,3 @@ func TestSecretRefFilePath(t *testing.T) {
 		t.Error("FilePath of a bad env name: got nil error")
 	}
 }
-
-func TestPushOptionMap(t *testing.T) {
-	r := Repository{PushOptions: []string{"merge_request.create", "merge_request.target=main", "a=b=c"}}
-	want := map[string]string{"merge_request.create": "", "merge_request.target": "main", "a": "b=c"}
-	if diff := cmp.Diff(want, r.PushOptionMap()); diff != "" {
-		t.Errorf("PushOptionMap() mismatch (-want +got):\n%s", diff)
-	}
-	if got := (Repository{}).PushOptionMap(); got != nil {
-		t.Errorf("PushOptionMap() of none = %v, want nil", got)
-	}
-}

@@ -33,8 +33,8 @@ func (r Repository) GitOptions(secretDir string) ([]gitwriter.Option, error) {
 	if r.CommitTemplate != "" {
 		opts = append(opts, gitwriter.WithMessageTemplate(r.CommitTemplate))
 	}
-	if m := r.PushOptionMap(); m != nil {
-		opts = append(opts, gitwriter.WithPushOptions(m))
+	if len(r.PushOptions) > 0 {
+		opts = append(opts, gitwriter.WithPushOptions(r.PushOptions...))
 	}
 	return opts, nil
 }
