@@ -33,7 +33,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" {
 		os.Exit(crashHelper())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if bigBare.dir != "" {
+		_ = os.RemoveAll(filepath.Dir(bigBare.dir))
+	}
+	os.Exit(code)
 }
 
 func crashHelper() int {
