@@ -140,11 +140,18 @@ func yamlLines(b []byte) []string {
 func FuzzParseMarker(f *testing.F) {
 	for _, s := range []string{
 		`# {"$imagepolicy": "apps:api"}`, `#{"$imagepolicy":"api:tag"}`, `# {"$imagepolicy": "a:b:digest"} note`,
-		`# {"$imagepolicy": 1}`, `# {"$imagepolicy": "a::b"}`, `# $imagepolicy`, `# {"$imagepolicy": "\u0061"}`,
+		`# {"$imagepolicy": 1}`, `{"$imagepolicy" :"x"}`, `{ "$imagepolicy":	"ü:b" }`, `# {"$imagepolicy": "a::b"}`, `# $imagepolicy`, `# {"$imagepolicy": "\u0061"}`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, comment string) {
+		// The fast path must agree with the JSON decoder.
+		if id, ok := simpleMarker(comment); ok {
+			var obj map[string]any
+			if err := json.NewDecoder(strings.NewReader(comment)).Decode(&obj); err != nil || obj[token] != id {
+				t.Fatalf("simpleMarker(%q) = %q, JSON reads %v, %v", comment, id, obj[token], err)
+			}
+		}
 		spec, err := parseMarker(comment)
 		if err != nil {
 			return

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // token is the text every marker contains; files without it are not parsed.
@@ -34,6 +35,9 @@ func hasToken(comment string) bool {
 // Any spacing is accepted, and text after the JSON object is ignored.
 func parseMarker(comment string) (markerSpec, error) {
 	s := strings.TrimLeft(comment, "# \t")
+	if id, ok := simpleMarker(s); ok {
+		return parsePolicyID(id)
+	}
 	if !strings.HasPrefix(s, "{") {
 		return markerSpec{}, errors.New(`comment mentions $imagepolicy but is not a marker like {"$imagepolicy": "ns:name"}`)
 	}
@@ -50,6 +54,36 @@ func parseMarker(comment string) (markerSpec, error) {
 		return markerSpec{}, fmt.Errorf("marker %q value must be a string", token)
 	}
 	return parsePolicyID(id)
+}
+
+// simpleMarker reads the common form {"$imagepolicy": "id"}, with any
+// spacing and without escapes, without the JSON decoder's allocations.
+// Anything else is left to the decoder.
+func simpleMarker(s string) (string, bool) {
+	rest, ok := strings.CutPrefix(s, "{")
+	if !ok {
+		return "", false
+	}
+	rest, ok = strings.CutPrefix(strings.TrimLeft(rest, " \t"), `"`+token+`"`)
+	if !ok {
+		return "", false
+	}
+	rest, ok = strings.CutPrefix(strings.TrimLeft(rest, " \t"), ":")
+	if !ok {
+		return "", false
+	}
+	rest, ok = strings.CutPrefix(strings.TrimLeft(rest, " \t"), `"`)
+	if !ok {
+		return "", false
+	}
+	id, rest, ok := strings.Cut(rest, `"`)
+	if !ok || strings.ContainsAny(id, "\\\x00") || strings.IndexFunc(id, func(r rune) bool { return r < 0x20 || r == utf8.RuneError }) >= 0 {
+		return "", false
+	}
+	if !strings.HasPrefix(strings.TrimLeft(rest, " \t"), "}") {
+		return "", false
+	}
+	return id, true
 }
 
 // parsePolicyID splits "ns:name[:field]" or "name[:field]". Two parts whose
