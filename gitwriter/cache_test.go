@@ -2,11 +2,13 @@ package gitwriter
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
+	"golang.org/x/sync/errgroup"
 )
 
 func TestCachedCloneIsReused(t *testing.T) {
@@ -120,4 +122,48 @@ func outsidePush(t testing.TB, bare, file, content string) string {
 	gittest.Git(t, work, "commit", "-q", "-m", "outside change to "+file)
 	gittest.Git(t, work, "push", "-q", "origin", "main")
 	return gittest.Git(t, work, "rev-parse", "HEAD")
+}
+
+// TestSharedStateDir runs two Repos on one state dir at once: the clone's
+// file lock serialises them and each sees the other's changes.
+func TestSharedStateDir(t *testing.T) {
+	bare, url := daemonRepo(t)
+	state := t.TempDir()
+	a := mustOpen(t, url, WithStateDir(state))
+	b := mustOpen(t, url, WithStateDir(state))
+	var g errgroup.Group
+	for i, r := range []*Repo{a, b} {
+		g.Go(func() error {
+			for k := 0; k < 3; k++ {
+				tag := fmt.Sprintf("%d.%d", i, k)
+				out, err := r.Update(context.Background(), setTo(fmt.Sprintf("apps/r%d.yaml", i), tag+"\n", fmt.Sprintf("apps:r%d", i), tag))
+				if err != nil {
+					return err
+				}
+				if out.Commit == "" {
+					return fmt.Errorf("repo %d round %d: no commit", i, k)
+				}
+			}
+			return nil
+		})
+	}
+	must(t, g.Wait())
+	assertFile(t, a.Dir(), "apps/r1.yaml", "1.2\n") // b's last change, seen through the shared clone
+	checkLinear(t, bare, 7)
+}
+
+func TestCloseRemovesTemporaryClone(t *testing.T) {
+	_, url := daemonRepo(t)
+	r := mustOpen(t, url)
+	dir := r.Dir()
+	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {
+		t.Fatalf("no clone at %s: %v", dir, err)
+	}
+	must(t, r.Close())
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("Close left the temporary clone %s", dir)
+	}
+	if _, _, err := r.Checkout(context.Background()); err == nil {
+		t.Error("Checkout after Close succeeded")
+	}
 }

@@ -13,8 +13,11 @@ import (
 // Checkout fetches the remote branch and hard-resets the cached worktree to
 // it. It returns the worktree directory and the head commit.
 func (r *Repo) Checkout(ctx context.Context) (dir, head string, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	end, err := r.begin(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	defer end()
 	h, err := r.checkout(ctx)
 	if err != nil {
 		return "", "", err
@@ -23,9 +26,6 @@ func (r *Repo) Checkout(ctx context.Context) (dir, head string, err error) {
 }
 
 func (r *Repo) checkout(ctx context.Context) (plumbing.Hash, error) {
-	if r.repo == nil {
-		return plumbing.ZeroHash, errors.New("repository is closed")
-	}
 	if err := r.fetch(ctx); err != nil {
 		return plumbing.ZeroHash, err
 	}

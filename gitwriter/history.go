@@ -29,11 +29,11 @@ const historyDepth = 100000
 // the checkout branch, newest first, at most limit entries (all when limit
 // <= 0). It deepens a shallow cached clone to read the history.
 func (r *Repo) History(ctx context.Context, limit int) ([]Entry, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.repo == nil {
-		return nil, errors.New("repository is closed")
+	end, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer end()
 	if err := r.fetchDepth(ctx, historyDepth); err != nil {
 		return nil, err
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"text/template"
 
 	git "github.com/go-git/go-git/v5"
@@ -22,7 +20,7 @@ const remoteName = "origin"
 
 // Repo is a cached clone of one branch of a remote. Its methods are safe for
 // concurrent use; they run one at a time. Several Repos (or processes) may
-// share a state dir: each clone directory is locked while in use.
+// share a state dir: each operation holds a file lock on the clone.
 type Repo struct {
 	url      string
 	redacted string
@@ -35,11 +33,12 @@ type Repo struct {
 	dir      string // the clone (worktree root)
 	tempDir  string // removed by Close; "" with WithStateDir
 
-	mu      sync.Mutex // Protects the fields below and the clone.
+	mu      sync.Mutex // Protects the fields below and, with the clone's file lock, the clone.
+	closed  bool
 	repo    *git.Repository
-	lock    *os.File
 	indexAt plumbing.Hash // commit the index matches (worktree too, but for files scan finds); zero if unknown
 	clean   bool          // the worktree matches the index exactly, no scan needed
+	stamp   string        // the index file's size and mtime when indexAt was recorded
 }
 
 // Open prepares a cached clone of url: it resolves the branch, reuses the
@@ -86,23 +85,11 @@ func (r *Repo) open(ctx context.Context) error {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return fmt.Errorf("creating state dir: %w", err)
 	}
-	if err := r.lockDir(); err != nil {
+	end, err := r.begin(ctx)
+	if err != nil {
 		return err
 	}
-	return r.openOrClone(ctx)
-}
-
-// lockDir takes an exclusive flock on the clone's lock file, released by Close.
-func (r *Repo) lockDir() error {
-	f, err := os.OpenFile(r.dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return fmt.Errorf("opening clone lock: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return fmt.Errorf("locking clone %s: %w", r.dir, err)
-	}
-	r.lock = f
+	end()
 	return nil
 }
 
@@ -116,17 +103,16 @@ func (r *Repo) Branch() string { return r.branch }
 func (r *Repo) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var errs []error
-	if r.lock != nil {
-		errs = append(errs, r.lock.Close())
-		r.lock = nil
+	r.closed, r.repo = true, nil
+	if r.tempDir == "" {
+		return nil
 	}
-	if r.tempDir != "" {
-		errs = append(errs, os.RemoveAll(r.tempDir))
-		r.tempDir = ""
+	err := os.RemoveAll(r.tempDir)
+	r.tempDir = ""
+	if err != nil {
+		return fmt.Errorf("removing temporary clone: %w", err)
 	}
-	r.repo = nil
-	return errors.Join(errs...)
+	return nil
 }
 
 // netCtx gives one network operation its deadline.

@@ -94,7 +94,7 @@ func (r *Repo) fastReset(target plumbing.Hash) error {
 const baseFile = "hoist-base"
 
 func (r *Repo) setIndexAt(h plumbing.Hash) error {
-	r.indexAt = h
+	r.indexAt, r.stamp = h, ""
 	p := filepath.Join(r.dir, ".git", baseFile)
 	if h.IsZero() {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -103,7 +103,8 @@ func (r *Repo) setIndexAt(h plumbing.Hash) error {
 		return nil
 	}
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(h.String()+" "+r.indexStamp()+"\n"), 0o644); err != nil {
+	r.stamp = r.indexStamp()
+	if err := os.WriteFile(tmp, []byte(h.String()+" "+r.stamp+"\n"), 0o644); err != nil {
 		return fmt.Errorf("recording worktree base: %w", err)
 	}
 	if err := os.Rename(tmp, p); err != nil {
@@ -124,7 +125,7 @@ func (r *Repo) indexStamp() string {
 // loadIndexAt reads the recorded worktree base of the clone; it sets
 // r.indexAt to zero unless the index is still the one recorded.
 func (r *Repo) loadIndexAt() {
-	r.indexAt, r.clean = plumbing.ZeroHash, false
+	r.indexAt, r.clean, r.stamp = plumbing.ZeroHash, false, ""
 	b, err := os.ReadFile(filepath.Join(r.dir, ".git", baseFile))
 	if err != nil {
 		return
@@ -135,7 +136,7 @@ func (r *Repo) loadIndexAt() {
 		return
 	}
 	if _, err := r.repo.CommitObject(h); err == nil {
-		r.indexAt = h
+		r.indexAt, r.stamp = h, stamp
 	}
 }
 

@@ -32,10 +32,12 @@ type Outcome struct {
 // calls edit again and retries, up to the max attempts ([WithMaxAttempts]).
 // An edit reporting no updates, or leaving the tree as it was, makes no commit.
 func (r *Repo) Update(ctx context.Context, edit EditFunc) (Outcome, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	out := Outcome{Branch: r.pushTarget()}
-	var err error
+	end, err := r.begin(ctx)
+	if err != nil {
+		return out, err
+	}
+	defer end()
 	for out.Attempts = 1; out.Attempts <= r.o.maxAttempts; out.Attempts++ {
 		var done bool
 		done, err = r.attempt(ctx, edit, &out)
