@@ -3,7 +3,6 @@ package yamlpatch
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -130,17 +129,17 @@ func (o *options) run(root string, do func(rel, abs string) fileResult) ([]strin
 // load reads and parses one file. It returns nil, with no problem, for a
 // file without the marker token.
 func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
-	src, mode, err := readFile(abs)
+	src, meta, err := readFile(abs)
 	if err != nil {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
-	return parseSource(rel, src, mode, fr), nil
+	return parseSource(rel, src, meta, fr), nil
 }
 
 // parseSource parses a file's bytes. It returns nil, with no problem, for a
 // file without the marker token, and nil with a problem for one that does
 // not parse.
-func parseSource(rel string, src []byte, mode fs.FileMode, fr *fileResult) *loaded {
+func parseSource(rel string, src []byte, meta fileMeta, fr *fileResult) *loaded {
 	if !bytes.Contains(src, []byte(token)) {
 		return nil
 	}
@@ -153,7 +152,7 @@ func parseSource(rel string, src []byte, mode fs.FileMode, fr *fileResult) *load
 		pr.File = rel
 		fr.problems = append(fr.problems, pr)
 	}
-	return &loaded{src: src, mode: mode, parsed: p}
+	return &loaded{src: src, meta: meta, parsed: p}
 }
 
 // known reports whether a marker's policy may be used, adding a problem if not.

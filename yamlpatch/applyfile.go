@@ -2,13 +2,12 @@ package yamlpatch
 
 import (
 	"fmt"
-	"io/fs"
 )
 
 // loaded is a read and parsed file holding the marker token.
 type loaded struct {
 	src    []byte
-	mode   fs.FileMode
+	meta   fileMeta
 	starts []int // line starts of src, computed when first needed
 	*parsed
 }
@@ -26,7 +25,7 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 	if out == nil || o.dryRun {
 		return fr
 	}
-	if err := writeFile(abs, out, l.mode, writeOpts{sync: o.sync}); err != nil {
+	if err := writeFile(abs, out, l.meta, writeOpts{sync: o.sync}); err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: writing: %v", err)})
 		fr.changes, fr.diff = nil, ""
 	}

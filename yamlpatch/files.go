@@ -68,26 +68,32 @@ func relSlash(root, path string) string {
 // os.File registers each file with the runtime poller, which costs six more
 // system calls per file, and file system calls are what bound Apply on big
 // trees.
-func readFile(path string) ([]byte, fs.FileMode, error) {
+func readFile(path string) ([]byte, fileMeta, error) {
 	fd, err := retryEINTR(func() (int, error) {
 		return syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
 	if err != nil {
-		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, fileMeta{}, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, 0, &fs.PathError{Op: "stat", Path: path, Err: err}
+		return nil, fileMeta{}, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, 0, errors.New("not a regular file")
+		return nil, fileMeta{}, errors.New("not a regular file")
 	}
 	data, err := readAll(fd, st.Size)
 	if err != nil {
-		return nil, 0, &fs.PathError{Op: "read", Path: path, Err: err}
+		return nil, fileMeta{}, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
-	return data, fs.FileMode(st.Mode & 0o777), nil
+	return data, fileMeta{mode: fs.FileMode(st.Mode & 0o777), uid: int(st.Uid), gid: int(st.Gid)}, nil
+}
+
+// fileMeta is what a rewritten file keeps of the original.
+type fileMeta struct {
+	mode     fs.FileMode // permission bits
+	uid, gid int
 }
 
 // readAll reads fd to EOF into a buffer sized for size bytes, so that a file
@@ -119,10 +125,10 @@ func retryEINTR(call func() (int, error)) (int, error) {
 }
 
 // writeFile replaces path atomically: a temp file in the same directory,
-// with the given mode, renamed over it. The rename replaces the directory
+// with the original's mode (and owner, where permitted), renamed over it. The rename replaces the directory
 // entry, so a symlink that appeared at path since it was read is replaced,
 // never written through. With sync, the data is flushed before the rename.
-func writeFile(path string, data []byte, mode fs.FileMode, w writeOpts) (err error) {
+func writeFile(path string, data []byte, meta fileMeta, w writeOpts) (err error) {
 	fd, tmp, err := createTemp(path)
 	if err != nil {
 		return err
@@ -140,10 +146,14 @@ func writeFile(path string, data []byte, mode fs.FileMode, w writeOpts) (err err
 		return &fs.PathError{Op: "write", Path: tmp, Err: err}
 	}
 	// The temp file is created 0600; only chmod when that is not the mode.
-	if mode.Perm() != 0o600 {
-		if err := syscall.Fchmod(fd, uint32(mode.Perm())); err != nil {
+	if meta.mode.Perm() != 0o600 {
+		if err := syscall.Fchmod(fd, uint32(meta.mode.Perm())); err != nil {
 			return &fs.PathError{Op: "chmod", Path: tmp, Err: err}
 		}
+	}
+	// Keep the owner when it is not us; only root may, so failure is ignored.
+	if meta.uid != os.Geteuid() || meta.gid != os.Getegid() {
+		_ = syscall.Fchown(fd, meta.uid, meta.gid)
 	}
 	if w.sync {
 		if err := syscall.Fsync(fd); err != nil {

@@ -22,9 +22,9 @@ func TestReadFile(t *testing.T) {
 		}
 	}
 	for name, want := range files {
-		got, mode, err := readFile(filepath.Join(dir, name))
-		if err != nil || string(got) != string(want) || mode.Perm() != 0o640 {
-			t.Errorf("readFile(%s) = %d bytes, %v, %v; want %d bytes, -rw-r-----", name, len(got), mode, err, len(want))
+		got, meta, err := readFile(filepath.Join(dir, name))
+		if err != nil || string(got) != string(want) || meta.mode.Perm() != 0o640 || meta.uid != os.Getuid() {
+			t.Errorf("readFile(%s) = %d bytes, %v, %v; want %d bytes, -rw-r-----", name, len(got), meta, err, len(want))
 		}
 	}
 	if err := os.Symlink("small.yaml", filepath.Join(dir, "link.yaml")); err != nil {
@@ -47,11 +47,11 @@ func TestWriteFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sync := range []bool{false, true} {
-		if err := writeFile(path, []byte("new"), 0o640, writeOpts{sync: sync}); err != nil {
+		if err := writeFile(path, []byte("new"), fileMeta{mode: 0o640, uid: os.Geteuid(), gid: os.Getegid()}, writeOpts{sync: sync}); err != nil {
 			t.Fatalf("writeFile(sync=%v): %v", sync, err)
 		}
 	}
-	if err := writeFile(filepath.Join(dir, "missing", "f.yaml"), []byte("x"), 0o644, writeOpts{}); err == nil {
+	if err := writeFile(filepath.Join(dir, "missing", "f.yaml"), []byte("x"), fileMeta{mode: 0o644}, writeOpts{}); err == nil {
 		t.Error("writeFile into a missing directory: error = nil, want one")
 	}
 	// A directory in the way makes the rename fail after the temp file exists.
@@ -61,7 +61,7 @@ func TestWriteFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "d.yaml", "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFile(filepath.Join(dir, "d.yaml"), []byte("x"), 0o644, writeOpts{}); err == nil {
+	if err := writeFile(filepath.Join(dir, "d.yaml"), []byte("x"), fileMeta{mode: 0o644}, writeOpts{}); err == nil {
 		t.Error("writeFile over a non-empty directory: error = nil, want one")
 	}
 	got := map[string]string{}
@@ -76,5 +76,26 @@ func TestWriteFile(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(path); string(data) != "new" {
 		t.Errorf("f.yaml = %q, want %q", data, "new")
+	}
+}
+
+func TestOwnerKept(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file another owner")
+	}
+	root := writeTree(t, map[string]string{"f.yaml": "i: a # {\"$imagepolicy\": \"p:tag\"}\n"})
+	path := filepath.Join(root, "f.yaml")
+	if err := os.Chown(path, 12345, 23456); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Apply(root, map[string]Ref{"p": {Tag: "b"}}); err != nil || len(res.Changes) != 1 {
+		t.Fatalf("Apply = %+v, %v; want one change", res, err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != 12345 || st.Gid != 23456 {
+		t.Errorf("owner = %d:%d, want 12345:23456", st.Uid, st.Gid)
 	}
 }

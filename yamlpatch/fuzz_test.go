@@ -36,7 +36,7 @@ func FuzzPatch(f *testing.F) {
 		refs["apps:api"] = Ref{Name: "ghcr.io/acme/api", Tag: tag}
 		o, _ := makeOptions(WithDryRun())
 		var fr fileResult
-		l := parseSource("f.yaml", []byte(src), 0o644, &fr)
+		l := parseSource("f.yaml", []byte(src), fileMeta{mode: 0o644}, &fr)
 		if l == nil {
 			return
 		}
