@@ -25,7 +25,7 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 	if out == nil || o.dryRun {
 		return fr
 	}
-	if err := writeFile(abs, out, l.meta, writeOpts{sync: o.sync}); err != nil {
+	if err := writeFile(abs, out, l.meta, writeOpts{sync: o.sync, euid: o.euid, egid: o.egid}); err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: writing: %v", err)})
 		fr.changes, fr.diff = nil, ""
 	}

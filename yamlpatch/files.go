@@ -152,7 +152,7 @@ func writeFile(path string, data []byte, meta fileMeta, w writeOpts) (err error)
 		}
 	}
 	// Keep the owner when it is not us; only root may, so failure is ignored.
-	if meta.uid != os.Geteuid() || meta.gid != os.Getegid() {
+	if meta.uid != w.euid || meta.gid != w.egid {
 		_ = syscall.Fchown(fd, meta.uid, meta.gid)
 	}
 	if w.sync {
@@ -202,5 +202,6 @@ func createTemp(path string) (int, string, error) {
 
 // writeOpts are the options writeFile uses.
 type writeOpts struct {
-	sync bool
+	sync       bool
+	euid, egid int // this process's, looked up once per run
 }

@@ -47,7 +47,7 @@ func TestWriteFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sync := range []bool{false, true} {
-		if err := writeFile(path, []byte("new"), fileMeta{mode: 0o640, uid: os.Geteuid(), gid: os.Getegid()}, writeOpts{sync: sync}); err != nil {
+		if err := writeFile(path, []byte("new"), fileMeta{mode: 0o640, uid: os.Geteuid(), gid: os.Getegid()}, writeOpts{sync: sync, euid: os.Geteuid(), egid: os.Getegid()}); err != nil {
 			t.Fatalf("writeFile(sync=%v): %v", sync, err)
 		}
 	}

@@ -3,6 +3,7 @@ package yamlpatch
 import (
 	"errors"
 	"log/slog"
+	"os"
 	"runtime"
 )
 
@@ -16,12 +17,16 @@ type options struct {
 	jobs     int
 	sync     bool       // fsync before rename
 	plain    plainCache // per-run cache of plain-scalar checks
+	euid     int
+	egid     int
 }
 
 func makeOptions(opts ...Option) (*options, error) {
 	o := &options{
 		logger: slog.New(slog.DiscardHandler),
 		jobs:   runtime.GOMAXPROCS(0),
+		euid:   os.Geteuid(),
+		egid:   os.Getegid(),
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
