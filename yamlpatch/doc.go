@@ -7,6 +7,10 @@
 //	image: ghcr.io/acme/api:1.4.2 # {"$imagepolicy": "apps:api"}
 //	tag: 1.4.2                    # {"$imagepolicy": "apps:api:tag"}
 //
+// The ID is "ns:name" or "name", optionally followed by ":tag", ":name" or
+// ":digest". A two-part ID whose second part is one of those three words
+// ("api:tag") is the policy "api" without namespace, with that field.
+//
 // The pass, per file:
 //
 //  1. Files named *.yaml, *.yml or Kustomization that contain the marker
@@ -19,7 +23,7 @@
 //     scalars must hold exactly their new values. A file that fails this is
 //     left untouched and reported as a [Problem].
 //  4. Unless dry-run, the file is replaced atomically (temp file and rename,
-//     mode kept). Documents are never re-serialised.
+//     mode and, where permitted, owner kept). Documents are never re-serialised.
 //
 // Files are processed in parallel, GOMAXPROCS at a time by default
 // ([WithJobs]). Files are never created or deleted, symlinks (files or

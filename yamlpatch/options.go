@@ -85,8 +85,8 @@ func WithJobs(n int) Option {
 
 // WithSync makes [Apply] flush each rewritten file to disk (fsync) before
 // renaming it into place. The default does not: the rename is still atomic
-// for readers, and the worktree is a checkout that the next pass resets, but
-// after a machine crash a rewritten file may be empty.
+// for readers and the caller commits the result, but after a machine crash
+// a rewritten file may be empty. Flushing costs one fsync per changed file.
 func WithSync() Option {
 	return func(o *options) error {
 		o.sync = true
