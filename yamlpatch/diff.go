@@ -44,7 +44,12 @@ func unifiedDiff(rel string, src []byte, edits []edit) string {
 		g.text = applyEdits(src[base:old[g.b+1]], shifted)
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "diff --git a/%s b/%s\n--- a/%s\n+++ b/%s\n", rel, rel, rel, rel)
+	a, b := gitPath("a/", rel), gitPath("b/", rel)
+	tab := ""
+	if strings.Contains(rel, " ") {
+		tab = "\t" // as git does, so that tools find the end of the name
+	}
+	fmt.Fprintf(&out, "diff --git %s %s\n--- %s%s\n+++ %s%s\n", a, b, a, tab, b, tab)
 	delta := 0
 	for i := 0; i < len(groups); {
 		j := i + 1
@@ -120,4 +125,39 @@ func lineOffsets(b []byte) []int {
 		p += i + 1
 	}
 	return append(offs, len(b))
+}
+
+// gitPath writes prefix+name as git does in diff headers: as is, or, when
+// name holds control characters, quotes, backslashes or non-ASCII bytes,
+// double-quoted with C escapes and octal bytes.
+func gitPath(prefix, name string) string {
+	needs := false
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return prefix + name
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	b.WriteString(prefix)
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case strings.IndexByte("\a\b\t\n\v\f\r", c) >= 0:
+			b.WriteByte('\\')
+			b.WriteByte("abtnvfr"[strings.IndexByte("\a\b\t\n\v\f\r", c)])
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
