@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,7 +123,25 @@ func TestAuthSSH(t *testing.T) {
 			t.Fatal("Open with an empty known_hosts succeeded")
 		}
 	})
-	t.Run("skipping the check is an explicit opt-in", func(t *testing.T) {
-		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: s.KeyFile, InsecureSkipHostKeyCheck: true}))
+	t.Run("skipping the check is an explicit, logged opt-in", func(t *testing.T) {
+		logs := &recorder{}
+		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: s.KeyFile, InsecureSkipHostKeyCheck: true}), WithLogger(slog.New(logs)))
+		if len(logs.matching("WARN ssh host key check disabled")) == 0 {
+			t.Errorf("no warning logged; got %q", logs.matching(""))
+		}
+	})
+	t.Run("key with passphrase", func(t *testing.T) {
+		key := filepath.Join(t.TempDir(), "id_pass")
+		b, err := os.ReadFile(s.KeyFile)
+		must(t, err)
+		must(t, os.WriteFile(key, b, 0o600))
+		if out, err := exec.Command("ssh-keygen", "-q", "-p", "-a", "2", "-N", "key-pass", "-f", key).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen -p: %v\n%s", err, out)
+		}
+		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: key, SSHPassphraseFile: secretFile(t, "key-pass"), KnownHostsFile: s.KnownHostsFile}))
+		_, err = Open(context.Background(), url, WithAuth(Auth{SSHKeyFile: key, SSHPassphraseFile: secretFile(t, "not-the-pass"), KnownHostsFile: s.KnownHostsFile}))
+		if err == nil || strings.Contains(err.Error(), "not-the-pass") {
+			t.Errorf("Open with a wrong key passphrase = %v, want an error without the passphrase", err)
+		}
 	})
 }

@@ -41,30 +41,40 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// redactURL removes the password (and any token-looking user) from a URL.
+// redactURL removes credentials from a URL: the password, and for HTTP(S)
+// a lone user name too, since hosts accept tokens there. SSH user names
+// ("git@") stay.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.Index(raw, "@"); i >= 0 && strings.Contains(raw[:i], "://") {
+	if err != nil {
+		if i := strings.LastIndex(raw, "@"); i >= 0 && strings.Contains(raw[:i], "://") {
 			return raw[:strings.Index(raw, "://")+3] + "REDACTED@" + raw[i+1:]
 		}
 		return raw
 	}
+	if u.User == nil {
+		return raw
+	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	} else if u.Scheme == "http" || u.Scheme == "https" {
+		u.User = url.User("REDACTED")
 	}
 	return u.String()
 }
 
-// urlSecrets returns the credentials embedded in a URL.
+// urlSecrets returns the credentials embedded in a URL, to scrub from
+// error texts.
 func urlSecrets(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return nil
 	}
-	p, has := u.User.Password()
-	if !has {
-		return nil
+	var out []string
+	if p, has := u.User.Password(); has {
+		out = append(out, p, url.QueryEscape(p), url.PathEscape(p))
+	} else if u.Scheme == "http" || u.Scheme == "https" {
+		out = append(out, u.User.Username())
 	}
-	return []string{p, url.QueryEscape(p), url.PathEscape(p)}
+	return out
 }

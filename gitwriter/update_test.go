@@ -2,6 +2,9 @@ package gitwriter
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,5 +50,32 @@ func TestUpdateDaemon(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.Message, "Update images: api 1.4.3\n\napps:api:  -> 1.4.3 (deploy/api.yaml)") {
 		t.Errorf("message = %q", out.Message)
+	}
+}
+
+// TestNoChangeNoCommit: an edit that reports updates but leaves the tree as
+// it was makes no commit, and a failing edit pushes nothing.
+func TestNoChangeNoCommit(t *testing.T) {
+	bare, url := daemonRepo(t)
+	before := gittest.Git(t, bare, "rev-parse", "main")
+	r := mustOpen(t, url)
+	claim := func(ctx context.Context, dir string) (Change, error) {
+		// Rewrites a file with its own content and claims an update.
+		must(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte(seed["README.md"]), 0o644))
+		return Change{Updates: []Update{{File: "README.md", Policy: "apps:x", Image: "x:1", To: "1"}}}, nil
+	}
+	out, err := r.Update(context.Background(), claim)
+	if err != nil || out.Commit != "" {
+		t.Errorf("Update with no tree change = %+v, %v; want no commit", out, err)
+	}
+	_, err = r.Update(context.Background(), func(ctx context.Context, dir string) (Change, error) {
+		must(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("half\n"), 0o644))
+		return Change{}, errors.New("registry down")
+	})
+	if err == nil || !strings.Contains(err.Error(), "registry down") {
+		t.Errorf("Update with a failing edit = %v, want the edit's error", err)
+	}
+	if got := gittest.Git(t, bare, "rev-parse", "main"); got != before {
+		t.Errorf("remote moved to %s; want nothing pushed", got)
 	}
 }
