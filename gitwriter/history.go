@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -46,8 +47,8 @@ func (r *Repo) History(ctx context.Context, limit int) ([]Entry, error) {
 	defer it.Close()
 	for limit <= 0 || len(out) < limit {
 		c, err := it.Next()
-		if errors.Is(err, io.EOF) || (err != nil && len(out) > 0) {
-			break // io.EOF, or the shallow boundary
+		if errors.Is(err, io.EOF) || errors.Is(err, plumbing.ErrObjectNotFound) {
+			break // the root, or the shallow boundary
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading history: %w", err)
