@@ -139,7 +139,19 @@ func readTree(t *testing.T, root string) map[string]string {
 	return out
 }
 
-// hasBOMOrCRLF is used by TestGoldenInputs to prove the special cases are real.
-func hasBOMOrCRLF(b []byte) (bom, crlf bool) {
-	return bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")), bytes.Contains(b, []byte("\r\n"))
+// TestGoldenInputsKeepBOMAndCRLF guards the special golden inputs against
+// end-of-line conversion by git (see .gitattributes).
+func TestGoldenInputsKeepBOMAndCRLF(t *testing.T) {
+	for _, side := range []string{"original", "expected"} {
+		for name, want := range map[string][2]bool{"bom-crlf.yaml": {true, true}, "crlf-noeol.yml": {false, true}, "bom.yaml": {true, false}} {
+			b, err := os.ReadFile(filepath.Join("testdata", "crlf-bom", side, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := [2]bool{bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")), bytes.Contains(b, []byte("\r\n"))}
+			if got != want {
+				t.Errorf("%s/%s: (BOM, CRLF) = %v, want %v", side, name, got, want)
+			}
+		}
+	}
 }
