@@ -178,6 +178,15 @@ func TestSymlinksNotFollowed(t *testing.T) {
 			t.Errorf("%s is no longer a symlink: %v", l, err)
 		}
 	}
+	// The links out of root are said, not skipped silently; the one inside
+	// is not a problem, its target is visited.
+	want := []Problem{
+		{File: "link.yaml", Reason: "symlink to outside the repository; not followed"},
+		{File: "linkdir", Reason: "symlink to outside the repository; not followed"},
+	}
+	if diff := cmp.Diff(want, res.Problems); diff != "" {
+		t.Errorf("problems mismatch (-want +got):\n%s", diff)
+	}
 }
 
 func TestRootSymlinkAndErrors(t *testing.T) {

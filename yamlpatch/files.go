@@ -40,7 +40,11 @@ func listFiles(root string, log *slog.Logger) ([]string, []Problem, error) {
 			problems = append(problems, Problem{File: rel, Reason: fmt.Sprintf("reading: %v", err)})
 			return nil // WalkDir skips the directory itself
 		case d.Type()&fs.ModeSymlink != 0:
-			log.Debug("skipping symlink", "file", rel)
+			if p, ok := outsideLink(root, path, rel, d.Name()); ok {
+				problems = append(problems, p)
+			} else {
+				log.Debug("skipping symlink", "file", rel)
+			}
 		case d.IsDir() && d.Name() == ".git":
 			return fs.SkipDir
 		case d.Type().IsRegular() && isCandidate(d.Name()):
@@ -52,6 +56,28 @@ func listFiles(root string, log *slog.Logger) ([]string, []Problem, error) {
 		return nil, nil, fmt.Errorf("walking root: %w", err)
 	}
 	return files, problems, nil
+}
+
+// outsideLink reports a symlink that may hold markers (a directory, or a
+// file with a candidate name) and points out of root: it is not followed,
+// and saying so beats skipping it silently. A link inside root needs no
+// word: its target is visited at its own path.
+func outsideLink(root, path, rel, name string) (Problem, bool) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		if !isCandidate(name) {
+			return Problem{}, false
+		}
+		return Problem{File: rel, Reason: "symlink to nothing; not followed"}, true
+	}
+	if r, err := filepath.Rel(root, target); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return Problem{}, false
+	}
+	fi, err := os.Stat(target)
+	if err != nil || (!fi.IsDir() && !isCandidate(name)) {
+		return Problem{}, false
+	}
+	return Problem{File: rel, Reason: "symlink to outside the repository; not followed"}, true
 }
 
 func relSlash(root, path string) string {
