@@ -109,18 +109,19 @@ func (r *Repo) clone(ctx context.Context) error {
 	repo, err := git.PlainCloneContext(nctx, r.dir, false, &git.CloneOptions{
 		URL: r.url, Auth: c.method, CABundle: c.caBundle, RemoteName: remoteName,
 		ReferenceName: plumbing.NewBranchReferenceName(r.branch), SingleBranch: true,
-		Depth: r.o.depth, Tags: git.NoTags,
+		Depth: r.o.depth, Tags: git.NoTags, NoCheckout: true,
 	})
 	if err != nil {
 		_ = os.RemoveAll(r.dir)
 		return r.fail("clone", err, c)
 	}
 	r.repo = repo
-	r.clean = false
-	if head, err := repo.Head(); err == nil {
-		if err := r.setIndexAt(head.Hash()); err != nil {
-			return err
-		}
+	head, err := repo.Head()
+	if err != nil {
+		return fmt.Errorf("reading HEAD of the new clone: %w", err)
+	}
+	if err := r.checkoutAll(head.Hash()); err != nil {
+		return err
 	}
 	r.log.Info("cloned repository", "remote", r.redacted, "branch", r.branch, "dir", r.dir)
 	return nil

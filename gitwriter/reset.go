@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -18,8 +17,8 @@ import (
 )
 
 // resetWorktree makes the index and worktree match commit target. It takes
-// the fast path when it knows which commit the index matches, and falls back
-// to go-git's hard reset (which reads every file) otherwise or on error.
+// the fast path when it knows which commit the index matches, and rewrites
+// the whole worktree otherwise or on error.
 func (r *Repo) resetWorktree(target plumbing.Hash) error {
 	if !r.indexAt.IsZero() {
 		err := r.fastReset(target)
@@ -28,21 +27,64 @@ func (r *Repo) resetWorktree(target plumbing.Hash) error {
 		}
 		r.log.Warn("fast reset failed, doing a full reset", "reason", err.Error())
 	}
+	return r.checkoutAll(target)
+}
+
+// checkoutAll empties the worktree (all but .git) and writes every file of
+// target's tree, with a new index. It trusts nothing that was there.
+func (r *Repo) checkoutAll(target plumbing.Hash) error {
+	r.clean = false
 	if err := r.setIndexAt(plumbing.ZeroHash); err != nil {
 		return err
 	}
-	w, err := r.repo.Worktree()
+	tree, err := r.commitTree(target)
 	if err != nil {
-		return fmt.Errorf("opening worktree: %w", err)
+		return err
 	}
-	if err := w.Reset(&git.ResetOptions{Commit: target, Mode: git.HardReset}); err != nil {
-		return fmt.Errorf("resetting worktree to %s: %w", target, err)
+	if err := r.emptyWorktree(); err != nil {
+		return err
 	}
-	if err := w.Clean(&git.CleanOptions{Dir: true}); err != nil {
-		return fmt.Errorf("cleaning worktree: %w", err)
+	idx := &index.Index{Version: 2}
+	w := object.NewTreeWalker(tree, true, nil)
+	defer w.Close()
+	for {
+		name, e, err := w.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading tree of %s: %w", target, err)
+		}
+		if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
+			continue
+		}
+		ie, err := r.writeFresh(name, &e)
+		if err != nil {
+			return err
+		}
+		idx.Entries = append(idx.Entries, ie)
+	}
+	if err := r.repo.Storer.SetIndex(idx); err != nil {
+		return fmt.Errorf("writing index: %w", err)
 	}
 	r.clean = true
 	return r.setIndexAt(target)
+}
+
+func (r *Repo) emptyWorktree() error {
+	entries, err := os.ReadDir(r.dir)
+	if err != nil {
+		return fmt.Errorf("reading worktree: %w", err)
+	}
+	for _, e := range entries {
+		if e.Name() == ".git" {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(r.dir, e.Name())); err != nil {
+			return fmt.Errorf("emptying worktree: %w", err)
+		}
+	}
+	return nil
 }
 
 // fastReset rewrites the files that are dirty or differ between r.indexAt
@@ -303,17 +345,59 @@ func (r *Repo) writePath(idx *index.Index, name string, e *object.TreeEntry) err
 	return nil
 }
 
-func (r *Repo) writeEntry(p string, e *object.TreeEntry) error {
-	blob, err := r.repo.BlobObject(e.Hash)
+// writeFresh writes a tree entry into the emptied worktree and returns its
+// index entry.
+func (r *Repo) writeFresh(name string, e *object.TreeEntry) (*index.Entry, error) {
+	p, err := r.worktreePath(name)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	b, err := r.blob(e.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := writeFile(p, e.Mode, b); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", name, err)
+		}
+		err = writeFile(p, e.Mode, b)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", name, err)
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", name, err)
+	}
+	return newEntry(name, e.Hash, e.Mode, fi), nil
+}
+
+func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
+	blob, err := r.repo.BlobObject(h)
+	if err != nil {
+		return nil, err
 	}
 	rd, err := blob.Reader()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rd.Close()
-	b, err := io.ReadAll(rd)
+	return io.ReadAll(rd)
+}
+
+func writeFile(p string, mode filemode.FileMode, b []byte) error {
+	if mode == filemode.Symlink {
+		return os.Symlink(string(b), p)
+	}
+	perm := fs.FileMode(0o644)
+	if mode == filemode.Executable {
+		perm = 0o755
+	}
+	return os.WriteFile(p, b, perm)
+}
+
+func (r *Repo) writeEntry(p string, e *object.TreeEntry) error {
+	b, err := r.blob(e.Hash)
 	if err != nil {
 		return err
 	}
@@ -323,12 +407,5 @@ func (r *Repo) writeEntry(p string, e *object.TreeEntry) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	if e.Mode == filemode.Symlink {
-		return os.Symlink(string(b), p)
-	}
-	perm := fs.FileMode(0o644)
-	if e.Mode == filemode.Executable {
-		perm = 0o755
-	}
-	return os.WriteFile(p, b, perm)
+	return writeFile(p, e.Mode, b)
 }

@@ -179,9 +179,15 @@ func setEntry(idx *index.Index, name string, h plumbing.Hash, mode filemode.File
 	if err != nil {
 		e = idx.Add(name)
 	}
-	*e = index.Entry{Name: name, Hash: h, Mode: mode, ModifiedAt: fi.ModTime(), Size: uint32(fi.Size())}
+	*e = *newEntry(name, h, mode, fi)
+}
+
+// newEntry is the index entry of a file just written or read, with its stat data.
+func newEntry(name string, h plumbing.Hash, mode filemode.FileMode, fi os.FileInfo) *index.Entry {
+	e := &index.Entry{Name: name, Hash: h, Mode: mode, ModifiedAt: fi.ModTime(), Size: uint32(fi.Size())}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		e.CreatedAt = time.Unix(st.Ctim.Unix())
 		e.Dev, e.Inode, e.UID, e.GID = uint32(st.Dev), uint32(st.Ino), st.Uid, st.Gid
 	}
+	return e
 }
