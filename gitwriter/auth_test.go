@@ -103,6 +103,7 @@ func pushOnceFresh(t *testing.T, bare, url string, opts ...Option) {
 }
 
 func TestAuthSSH(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	bare := gittest.NewBare(t, filepath.Join(base, "config.git"), seed)
 	s := gittest.SSH(t, base)

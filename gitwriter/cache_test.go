@@ -45,6 +45,7 @@ func TestCachedCloneIsReused(t *testing.T) {
 }
 
 func TestCachedCloneIsRecloned(t *testing.T) {
+	t.Parallel()
 	tests := map[string]func(t *testing.T, dir string){
 		"corrupt objects": func(t *testing.T, dir string) {
 			must(t, os.RemoveAll(filepath.Join(dir, ".git", "objects")))

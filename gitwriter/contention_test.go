@@ -19,6 +19,7 @@ import (
 // every edit landed exactly once, history is linear, and no update of the
 // branch ever dropped a commit.
 func TestContention(t *testing.T) {
+	t.Parallel()
 	const writers, rounds = 5, 20
 	bare, url := daemonRepo(t)
 	tick := make(chan struct{}, rounds)

@@ -92,6 +92,7 @@ func (h *dieAt) Handle(_ context.Context, r slog.Record) error {
 // delays) and checks the remote never holds a partial pass and the next
 // run converges, on one shared state dir.
 func TestCrashSafety(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	bare := gittest.NewBare(t, filepath.Join(base, "crash.git"), map[string]string{
 		"pass/a.yaml": "round: 0\n", "pass/b.yaml": "round: 0\n"})
