@@ -105,17 +105,17 @@ func TestCrashSafety(t *testing.T) {
 		var code int
 		switch i % 3 {
 		case 0:
-			code = runHelper(t, url, state, round, points[rand.N(len(points))], -1)
+			code = runHelper(t, url, state, round, kill{dieAt: points[rand.N(len(points))]})
 		case 1:
-			code = runHelper(t, url, state, round, "", time.Duration(rand.N(30))*time.Millisecond)
+			code = runHelper(t, url, state, round, kill{afterCommit: true, after: time.Duration(rand.N(8000)) * time.Microsecond})
 		case 2:
-			code = runHelper(t, url, state, round, "", time.Duration(rand.N(1000))*time.Millisecond)
+			code = runHelper(t, url, state, round, kill{after: time.Duration(rand.N(1000)) * time.Millisecond})
 		}
 		if code == -1 {
 			killed++
 		}
 		checkNoPartialPass(t, bare)
-		if code := runHelper(t, url, state, round, "", -1); code != 0 {
+		if code := runHelper(t, url, state, round, kill{}); code != 0 {
 			t.Fatalf("round %s: the run after the crash exited %d", round, code)
 		}
 		for _, f := range []string{"pass/a.yaml", "pass/b.yaml"} {
@@ -124,23 +124,39 @@ func TestCrashSafety(t *testing.T) {
 			}
 		}
 	}
+	// Crashes during the first clone into a fresh state dir.
+	for i := 13; i <= 15; i++ {
+		round, fresh := fmt.Sprint(i), t.TempDir()
+		if runHelper(t, url, fresh, round, kill{after: time.Duration(rand.N(300)) * time.Millisecond}) == -1 {
+			killed++
+		}
+		if code := runHelper(t, url, fresh, round, kill{}); code != 0 {
+			t.Fatalf("round %s: the run after a crash while cloning exited %d", round, code)
+		}
+	}
 	checkNoPartialPass(t, bare)
 	checkNoForcePush(t, bare)
-	t.Logf("%d of 12 writers were killed before they finished", killed)
+	t.Logf("%d of 15 writers were killed before they finished", killed)
 	if killed < 6 {
-		t.Errorf("only %d of 12 writers were killed; the test exercised too few crashes", killed)
+		t.Errorf("only %d of 15 writers were killed; the test exercised too few crashes", killed)
 	}
 }
 
-// runHelper runs one writer process. With dieAt it kills itself at that log
-// message; with killAfter >= 0 the test kills it that long after it logs
-// "committed" (i%3==1) or after it starts. It returns the exit code (-1 when
-// killed).
-func runHelper(t *testing.T, url, state, round, dieAt string, killAfter time.Duration) int {
+// kill says when a writer process dies; the zero value lets it finish.
+type kill struct {
+	dieAt       string        // it kills itself when it logs this message
+	after       time.Duration // the test kills it this long after it starts...
+	afterCommit bool          // ...or after it logs "committed" (mid-push)
+}
+
+func (k kill) byTest() bool { return k.after > 0 || k.afterCommit }
+
+// runHelper runs one writer process and returns its exit code (-1 when killed).
+func runHelper(t *testing.T, url, state, round string, k kill) int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1", urlEnv+"="+url, stateEnv+"="+state,
-		roundEnv+"="+round, dieAtEnv+"="+dieAt)
+		roundEnv+"="+round, dieAtEnv+"="+k.dieAt)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -154,35 +170,33 @@ func runHelper(t *testing.T, url, state, round, dieAt string, killAfter time.Dur
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
 	var seen []string
 	sc := bufio.NewScanner(out)
-	if killAfter >= 0 {
-		killLater(sc, &seen, pid, round, killAfter)
+	if k.byTest() {
+		killLater(sc, &seen, pid, k)
 	}
 	for sc.Scan() {
 		seen = append(seen, sc.Text())
 	}
 	err = cmd.Wait()
-	if cmd.ProcessState.ExitCode() == -1 {
+	code := cmd.ProcessState.ExitCode()
+	if code == -1 {
 		t.Logf("round %s: killed after %q", round, seen)
-	}
-	if dieAt == "" && killAfter < 0 && err != nil {
+	} else if k == (kill{}) && err != nil {
 		t.Logf("helper round %s: %v\n%s", round, err, stderr.String())
 	}
-	return cmd.ProcessState.ExitCode()
+	return code
 }
 
-// killLater kills pid after d: counted from the "committed" message on odd
-// rounds mod 3 == 1 (mid-push), from now otherwise.
-func killLater(sc *bufio.Scanner, seen *[]string, pid int, round string, d time.Duration) {
-	var n int
-	_, _ = fmt.Sscan(round, &n)
-	if n%3 != 1 {
-		time.AfterFunc(d, func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+// killLater kills pid k.after after "committed" shows up on sc (when
+// k.afterCommit), or k.after from now.
+func killLater(sc *bufio.Scanner, seen *[]string, pid int, k kill) {
+	if !k.afterCommit {
+		time.AfterFunc(k.after, func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
 		return
 	}
 	for sc.Scan() {
 		*seen = append(*seen, sc.Text())
 		if sc.Text() == "committed" {
-			time.Sleep(d)
+			time.Sleep(k.after)
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 			return
 		}

@@ -4,16 +4,25 @@
 //
 // A tour:
 //
-//   - [Open] clones the remote once into a state directory (or reuses the cached
-//     clone there, after checking it belongs to the same remote and is intact).
+//   - [Open] clones the remote once (shallow, depth 1, unless [WithDepth] or
+//     [WithPushBranch] say otherwise) into the state directory, or reuses the
+//     cached clone there after checking it belongs to the same remote and is
+//     intact; a clone that is not is recloned.
 //   - [Repo.Checkout] fetches the branch and hard-resets the worktree to it.
-//   - [Repo.Update] runs checkout, the caller's [EditFunc], commit and push in a
-//     loop: a push rejected because the remote moved leads to a fresh fetch and
-//     a new edit on the new head, never to a blind rebase or a force push.
-//   - Commit messages come from a text/template that sees every [Update]; the
-//     trailers Hoist-Policy, Hoist-Image, Hoist-From and Hoist-To follow, so
-//     [Repo.History] can read hoist's commits back as an audit log.
+//     Like git, it finds changed files by comparing stat data with the index
+//     and rewrites only those and the files that differ between the old and
+//     the new head, so a pass with nothing to do costs a fetch and a stat walk.
+//   - [Repo.Update] runs checkout, the caller's [EditFunc], commit and push in
+//     a loop: a push rejected because the remote moved leads to a fresh fetch
+//     and a new edit on the new head (after a short random backoff), never to
+//     a blind rebase or a force push of the checkout branch.
+//   - Commit messages come from a text/template that sees every [Update]
+//     ([MessageData]); the trailers Hoist-Policy, Hoist-Image, Hoist-From and
+//     Hoist-To follow, so [Repo.History] can read hoist's commits back as an
+//     audit log. Commits can be signed with OpenPGP or SSH keys ([SigningKey]).
 //
-// Every network operation has a deadline ([WithTimeout]), and errors are
-// [*Error] values naming the step and the remote, with credentials redacted.
+// Every network operation has a deadline ([WithTimeout]). Errors of network
+// steps are [*Error] values naming the step and the remote, with credentials
+// redacted. Each operation holds a file lock on the clone, so several
+// processes may share a state directory.
 package gitwriter
