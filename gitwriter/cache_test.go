@@ -168,3 +168,23 @@ func TestCloseRemovesTemporaryClone(t *testing.T) {
 		t.Error("Checkout after Close succeeded")
 	}
 }
+
+// TestCheckoutUndoesCallerEdits: edits a caller makes after Checkout (a dry
+// run) are gone after the next Checkout, and never pushed.
+func TestCheckoutUndoesCallerEdits(t *testing.T) {
+	bare, url := daemonRepo(t)
+	r := mustOpen(t, url, WithStateDir(t.TempDir()))
+	for i := 0; i < 2; i++ {
+		dir, _, err := r.Checkout(context.Background())
+		must(t, err)
+		for f, content := range seed {
+			assertFile(t, dir, f, content)
+		}
+		gittest.WriteFiles(t, dir, map[string]string{"deploy/api.yaml": "dry run\n", "plan.txt": "x\n"})
+	}
+	out, err := r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1"))
+	must(t, err)
+	if got := gittest.Git(t, bare, "show", "--name-only", "--format=", out.Commit); got != "deploy/web.yaml" {
+		t.Errorf("pushed commit changes %q, want only deploy/web.yaml", got)
+	}
+}

@@ -11,7 +11,8 @@ import (
 )
 
 // Checkout fetches the remote branch and hard-resets the cached worktree to
-// it. It returns the worktree directory and the head commit.
+// it. It returns the worktree directory and the head commit. The caller may
+// change the worktree (for a dry run); the next operation resets it.
 func (r *Repo) Checkout(ctx context.Context) (dir, head string, err error) {
 	end, err := r.begin(ctx)
 	if err != nil {
@@ -22,6 +23,7 @@ func (r *Repo) Checkout(ctx context.Context) (dir, head string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	r.clean = false // the caller may edit the worktree; the next operation scans it
 	return r.dir, h.String(), nil
 }
 
