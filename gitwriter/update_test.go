@@ -3,6 +3,7 @@ package gitwriter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,5 +78,79 @@ func TestNoChangeNoCommit(t *testing.T) {
 	}
 	if got := gittest.Git(t, bare, "rev-parse", "main"); got != before {
 		t.Errorf("remote moved to %s; want nothing pushed", got)
+	}
+}
+
+// TestLocalPath uses a bare repository by path (go-git's file transport),
+// as `hoist demo` and CI jobs do.
+func TestLocalPath(t *testing.T) {
+	bare := gittest.NewBare(t, filepath.Join(t.TempDir(), "local.git"), seed)
+	r := mustOpen(t, bare)
+	out, err := r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1"))
+	must(t, err)
+	if got := gittest.Git(t, bare, "rev-parse", "main"); got != out.Commit || got == "" {
+		t.Errorf("remote main = %s, want %q", got, out.Commit)
+	}
+	outsidePush(t, bare, "README.md", "moved\n")
+	out, err = r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.2\n", "apps:web", "2.0.2"))
+	must(t, err)
+	if got := gittest.Git(t, bare, "show", out.Commit+":README.md"); got != "moved" {
+		t.Errorf("second commit's README.md = %q, want the outside change kept", got)
+	}
+}
+
+// TestRetryRedoesEdit: the remote moves while the edit runs, so the first
+// push is rejected; Update fetches, calls the edit again on the new head and
+// lands one commit on top of the outside one.
+func TestRetryRedoesEdit(t *testing.T) {
+	for name, remote := range map[string]func(t *testing.T) (string, string){
+		"git daemon": daemonRepo,
+		"local path": func(t *testing.T) (string, string) {
+			b := gittest.NewBare(t, filepath.Join(t.TempDir(), "local.git"), seed)
+			return b, b
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bare, url := remote(t)
+			r := mustOpen(t, url)
+			var heads []string
+			var outside string
+			out, err := r.Update(context.Background(), func(ctx context.Context, dir string) (Change, error) {
+				heads = append(heads, gittest.Git(t, dir, "rev-parse", "HEAD"))
+				if outside == "" {
+					outside = outsidePush(t, bare, "README.md", "raced\n")
+				}
+				return setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1")(ctx, dir)
+			})
+			must(t, err)
+			if out.Attempts != 2 || len(heads) != 2 || heads[1] != outside {
+				t.Fatalf("Outcome %+v, edit saw heads %v; want 2 attempts, the second on the outside commit %s", out, heads, outside)
+			}
+			if got := gittest.Git(t, bare, "rev-parse", out.Commit+"^"); got != outside {
+				t.Errorf("pushed commit's parent = %s, want the outside commit %s", got, outside)
+			}
+			if got := gittest.Git(t, bare, "rev-parse", "main"); got != out.Commit {
+				t.Errorf("remote main = %s, want %s", got, out.Commit)
+			}
+		})
+	}
+}
+
+// TestGiveUp: when the remote moves during every attempt, Update stops after
+// the max attempts with ErrRejected and pushes nothing.
+func TestGiveUp(t *testing.T) {
+	bare, url := daemonRepo(t)
+	r := mustOpen(t, url, WithMaxAttempts(3))
+	n := 0
+	out, err := r.Update(context.Background(), func(ctx context.Context, dir string) (Change, error) {
+		n++
+		outsidePush(t, bare, "README.md", fmt.Sprintf("raced %d\n", n))
+		return setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1")(ctx, dir)
+	})
+	if !errors.Is(err, ErrRejected) || n != 3 || out.Attempts != 3 || out.Commit != "" {
+		t.Errorf("Update = %+v, %v after %d edits; want ErrRejected after 3", out, err, n)
+	}
+	if got := gittest.Git(t, bare, "log", "-1", "--format=%s", "main"); got != "outside change to README.md" {
+		t.Errorf("remote head = %q, want the last outside commit", got)
 	}
 }
