@@ -140,7 +140,8 @@ func TestRunCommitsOnWebhookAndSurvivesAFailingRepo(t *testing.T) {
 	body := new(strings.Builder)
 	_, _ = fmt.Fprint(body, readAll(t, resp))
 	for _, want := range []string{`hoist_passes_total{repo="demo",result="committed"}`, `hoist_passes_total{repo="broken",result="failed"}`,
-		`hoist_webhooks_total{kind="distribution",result="accepted"}`, `hoist_registry_requests_total{host="` + d.reg.Host + `",status="200"}`} {
+		`hoist_webhooks_total{kind="distribution",result="accepted"}`, `hoist_registry_requests_total{host="` + d.reg.Host + `",status="200"}`,
+		`hoist_tags_cached{image="` + d.reg.Repo("acme/api") + `"} 5`} {
 		if !strings.Contains(body.String(), want) {
 			t.Errorf("metrics lack %s:\n%s", want, grepLines(body.String(), "hoist_"))
 		}

@@ -141,7 +141,7 @@ func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, err
 	var res daemon.Result
 	if rep != nil {
 		res = daemon.Result{Changes: len(rep.Changes), Problems: len(rep.Problems),
-			ProblemsByStage: rep.ProblemsByStage(), Images: imagesOf(rep)}
+			ProblemsByStage: rep.ProblemsByStage(), Images: imagesOf(rep), Tags: tagCounts(rep)}
 		for _, p := range rep.Problems {
 			log.Warn("pass problem", "problem", p)
 		}
@@ -163,6 +163,17 @@ func (r *repoRunner) close() {
 	if r.repo != nil {
 		r.repo.Close()
 	}
+}
+
+// tagCounts is how many tags each scanned image repository has.
+func tagCounts(rep *pass.Report) map[string]int {
+	n := map[string]int{}
+	for i, d := range rep.Decisions {
+		if d.Explanation.Seen > 0 {
+			n[canonical(rep.Policies[i].Image)] = d.Explanation.Seen
+		}
+	}
+	return n
 }
 
 func imagesOf(rep *pass.Report) []string {

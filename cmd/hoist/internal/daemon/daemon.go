@@ -24,6 +24,8 @@ type Result struct {
 	// Images are the image repositories the repository's policies use, so
 	// that webhooks for them trigger it.
 	Images []string
+	// Tags counts the tags known for each image repository the pass scanned.
+	Tags map[string]int
 }
 
 // RunFunc runs one pass of a repository. passID identifies it in logs.

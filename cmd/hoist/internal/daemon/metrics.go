@@ -20,6 +20,7 @@ type Metrics struct {
 	errors      *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
 	webhooks    *prometheus.CounterVec
+	tags        *prometheus.GaugeVec
 }
 
 // StageError is an error from one stage of a pass ("git", "registry",
@@ -51,8 +52,10 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 			Help: "When the repository's last successful pass ended (Unix time)."}, []string{"repo"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoist_webhooks_total",
 			Help: "Webhook requests, by kind and result (accepted, rejected)."}, []string{"kind", "result"}),
+		tags: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hoist_tags_cached",
+			Help: "Tags known for each image repository at its last scan."}, []string{"image"}),
 	}
-	m.Registry.MustRegister(m.passes, m.duration, m.commits, m.changes, m.errors, m.lastSuccess, m.webhooks,
+	m.Registry.MustRegister(m.passes, m.duration, m.commits, m.changes, m.errors, m.lastSuccess, m.webhooks, m.tags,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Registry.MustRegister(extra...)
 	return m
@@ -65,6 +68,9 @@ func (m *Metrics) observe(repo string, res Result, err error, took time.Duration
 	}
 	m.duration.WithLabelValues(repo).Observe(took.Seconds())
 	m.changes.WithLabelValues(repo).Add(float64(res.Changes))
+	for image, n := range res.Tags {
+		m.tags.WithLabelValues(image).Set(float64(n))
+	}
 	for stage, n := range res.ProblemsByStage {
 		m.errors.WithLabelValues(repo, stage).Add(float64(n))
 	}
