@@ -2,8 +2,10 @@ package gitwriter
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -44,4 +46,29 @@ func TestHistory(t *testing.T) {
 	if diff := cmp.Diff(want[:2], two, ignore); diff != "" {
 		t.Errorf("History(limit 2) mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// FuzzParseTrailers reads arbitrary commit messages: it never panics, every
+// trailer it returns comes from one line of the message's last paragraph,
+// and trailers gitwriter renders always read back.
+func FuzzParseTrailers(f *testing.F) {
+	f.Add("Update images: api 1.4.3\n\napps:api: 1.4.2 -> 1.4.3\n\nHoist-Policy: apps:api\nHoist-Image: ghcr.io/acme/api:1.4.3\n", "apps:web")
+	f.Add("no trailers", "p")
+	f.Add("a\n\nKey: v\n\n", "x:y")
+	f.Fuzz(func(t *testing.T, msg, policy string) {
+		for _, kv := range ParseTrailers(msg) {
+			if strings.ContainsAny(kv[0], " \t\n") || strings.Contains(kv[1], "\n") {
+				t.Fatalf("malformed trailer %q from %q", kv, msg)
+			}
+		}
+		p := oneLine(policy)
+		if p == "" {
+			return
+		}
+		c := Change{Updates: []Update{{Policy: p, Image: "img:1", To: "1"}}}
+		got := entries(&object.Commit{Message: msg + "\n\n" + trailers(c) + "\n"})
+		if len(got) != 1 || got[0].Policy != p || got[0].Image != "img:1" || got[0].To != "1" {
+			t.Errorf("entries after rendered trailers for %q = %+v", p, got)
+		}
+	})
 }
