@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -69,8 +70,9 @@ func readSecret(path, what string) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// load reads the secret files and builds the go-git auth method for ep.
-func (a Auth) load(ep *transport.Endpoint, log *slog.Logger) (*credentials, error) {
+// load reads the secret files and builds the go-git auth method for ep;
+// fromURL are credentials that came in the URL.
+func (a Auth) load(ep *transport.Endpoint, fromURL *url.Userinfo, log *slog.Logger) (*credentials, error) {
 	c := &credentials{}
 	if a.CAFile != "" {
 		b, err := os.ReadFile(a.CAFile)
@@ -85,6 +87,10 @@ func (a Auth) load(ep *transport.Endpoint, log *slog.Logger) (*credentials, erro
 		c.method, err = a.sshAuth(ep, log)
 	case "http", "https":
 		c.method, c.secrets, err = a.httpAuth()
+		if c.method == nil && err == nil && fromURL != nil {
+			pass, _ := fromURL.Password()
+			c.method = &http.BasicAuth{Username: fromURL.Username(), Password: pass}
+		}
 	}
 	return c, err
 }

@@ -74,6 +74,15 @@ func TestAuthHTTP(t *testing.T) {
 			t.Fatal("Open against a self-signed server without its CA succeeded")
 		}
 	})
+	t.Run("credentials in URL work and stay out of the clone", func(t *testing.T) {
+		u := strings.Replace(plain.URL("config.git"), "http://", "http://alice:"+pass+"@", 1)
+		state := t.TempDir()
+		pushOnceFresh(t, bare, u, WithStateDir(state))
+		out, err := exec.Command("grep", "-r", pass, state).CombinedOutput()
+		if err == nil {
+			t.Errorf("the password is stored in the state dir:\n%s", out)
+		}
+	})
 	t.Run("password in URL is redacted", func(t *testing.T) {
 		u := strings.Replace(plain.URL("config.git"), "http://", "http://alice:url-secret-123@", 1)
 		_, err := Open(context.Background(), u+"-missing")

@@ -78,3 +78,15 @@ func urlSecrets(raw string) []string {
 	}
 	return out
 }
+
+// splitURLAuth removes the user info from an HTTP(S) URL and returns it
+// separately; other URLs (ssh://git@...) come back unchanged.
+func splitURLAuth(raw string) (string, *url.Userinfo) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return raw, nil
+	}
+	user := u.User
+	u.User = nil
+	return u.String(), user
+}

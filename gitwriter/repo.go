@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -22,7 +23,9 @@ const remoteName = "origin"
 // concurrent use; they run one at a time. Several Repos (or processes) may
 // share a state dir: each operation holds a file lock on the clone.
 type Repo struct {
-	url      string
+	url      string        // without credentials
+	urlAuth  *url.Userinfo // credentials that came in an HTTP(S) URL, used as basic auth
+	secrets  []string      // secrets of the URL as given, scrubbed from errors
 	redacted string
 	ep       *transport.Endpoint
 	o        *options
@@ -41,16 +44,19 @@ type Repo struct {
 	stamp   string        // the index file's size and mtime when indexAt was recorded
 }
 
-// Open prepares a cached clone of url: it resolves the branch, reuses the
+// Open prepares a cached clone of rawURL: it resolves the branch, reuses the
 // clone in the state dir when it is intact and on the same remote, and
-// clones otherwise.
-func Open(ctx context.Context, url string, opts ...Option) (*Repo, error) {
+// clones otherwise. Credentials in an HTTP(S) URL are used as basic auth
+// when [Auth] sets none, and are never written to the clone's config; prefer
+// [Auth] files.
+func Open(ctx context.Context, rawURL string, opts ...Option) (*Repo, error) {
 	o, err := makeOptions(opts...)
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{url: url, redacted: redactURL(url), o: o, log: o.log}
-	if r.ep, err = transport.NewEndpoint(url); err != nil {
+	r := &Repo{redacted: redactURL(rawURL), o: o, log: o.log, secrets: urlSecrets(rawURL)}
+	r.url, r.urlAuth = splitURLAuth(rawURL)
+	if r.ep, err = transport.NewEndpoint(r.url); err != nil {
 		return nil, fmt.Errorf("parsing remote URL %s: %w", r.redacted, err)
 	}
 	if r.tmpl, err = parseTemplate(o.template); err != nil {
@@ -122,7 +128,7 @@ func (r *Repo) netCtx(ctx context.Context) (context.Context, context.CancelFunc)
 
 // fail wraps err as an *Error of step, redacting the credentials in use.
 func (r *Repo) fail(step string, err error, c *credentials) error {
-	e := &Error{Step: step, Remote: r.redacted, Err: err, secrets: urlSecrets(r.url)}
+	e := &Error{Step: step, Remote: r.redacted, Err: err, secrets: r.secrets}
 	if c != nil {
 		e.secrets = append(e.secrets, c.secrets...)
 	}
@@ -130,7 +136,7 @@ func (r *Repo) fail(step string, err error, c *credentials) error {
 }
 
 func (r *Repo) creds(step string) (*credentials, error) {
-	c, err := r.o.auth.load(r.ep, r.log)
+	c, err := r.o.auth.load(r.ep, r.urlAuth, r.log)
 	if err != nil {
 		return nil, r.fail(step, err, nil)
 	}
