@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -57,9 +56,6 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 }
 
 func (s *service) close() {
-	for _, r := range s.runners {
-		r.close()
-	}
 	s.scanner.Close()
 	os.RemoveAll(secretDir(s.stateDir))
 }
@@ -95,42 +91,31 @@ func canonical(image string) string {
 	return image
 }
 
-// repoRunner runs the passes of one configured repository, keeping its
-// gitwriter.Repo (and so its cached clone) between passes.
+// repoRunner runs the passes of one configured repository, one at a time.
+// Each pass opens the repository's cached clone afresh (cheap: gitwriter
+// fetches into it) so that gitwriter logs with that pass's id.
 type repoRunner struct {
 	svc *service
 	cfg config.Repository
 
-	mu   sync.Mutex // serialises passes; protects repo
-	repo *gitwriter.Repo
-}
-
-func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Repo, error) {
-	if r.repo != nil {
-		return r.repo, nil
-	}
-	opts, err := r.cfg.GitOptions(secretDir(r.svc.stateDir))
-	if err != nil {
-		return nil, err
-	}
-	opts = append(opts, gitwriter.WithLogger(log),
-		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
-	repo, err := gitwriter.Open(ctx, r.cfg.URL, opts...)
-	if err != nil {
-		return nil, &daemon.StageError{Stage: "git", Err: err}
-	}
-	r.repo = repo
-	return repo, nil
+	mu sync.Mutex // serialises passes
 }
 
 // pass runs one pass of the repository.
 func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) (gitwriter.Outcome, *pass.Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	repo, err := r.open(ctx, log)
+	opts, err := r.cfg.GitOptions(secretDir(r.svc.stateDir))
 	if err != nil {
 		return gitwriter.Outcome{}, nil, err
 	}
+	opts = append(opts, gitwriter.WithLogger(log),
+		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
+	repo, err := gitwriter.Open(ctx, r.cfg.URL, opts...)
+	if err != nil {
+		return gitwriter.Outcome{}, nil, err
+	}
+	defer repo.Close()
 	return update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
 }
 
@@ -146,23 +131,11 @@ func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, err
 			log.Warn("pass problem", "problem", p)
 		}
 	}
-	var se *daemon.StageError
-	if err != nil && !errors.As(err, &se) {
-		err = &daemon.StageError{Stage: "git", Err: err}
-	}
 	if err != nil {
-		return res, err
+		return res, &daemon.StageError{Stage: "git", Err: err}
 	}
 	res.Commit = out.Commit
 	return res, nil
-}
-
-func (r *repoRunner) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.repo != nil {
-		r.repo.Close()
-	}
 }
 
 // tagCounts is how many tags each scanned image repository has.
