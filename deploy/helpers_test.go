@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // repoRoot is the module root, where image.sh and the Flux/Argo paths are relative to.

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // fluxGroup is the API group of Flux's image reflector objects.

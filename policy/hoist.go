@@ -1,6 +1,6 @@
 package policy
 
-import yaml "go.yaml.in/yaml/v3"
+import yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 // hoistAPIVersion is the apiVersion of hoist's own ImagePolicy.
 const hoistAPIVersion = "hoist.dev/v1alpha1"

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // fieldError is an error about one field of an object, with the field's line.

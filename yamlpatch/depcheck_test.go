@@ -12,7 +12,7 @@ import (
 // TestImports keeps yamlpatch a leaf stage: the standard library, the YAML
 // parser and errgroup only; never git, registries or other hoist packages.
 func TestImports(t *testing.T) {
-	allowed := map[string]bool{"go.yaml.in/yaml/v3": true, "golang.org/x/sync/errgroup": true}
+	allowed := map[string]bool{"sigs.k8s.io/kustomize/kyaml/yaml": true, "golang.org/x/sync/errgroup": true}
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

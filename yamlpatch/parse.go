@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // parseDocs parses every document of src. It never panics: a panic inside

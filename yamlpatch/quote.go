@@ -6,7 +6,7 @@ import (
 	"sync"
 	"unicode"
 
-	"go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // render returns the source text of v for a scalar of the given style.

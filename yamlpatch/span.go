@@ -5,7 +5,7 @@ import (
 	"errors"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // lineStarts returns the byte offset of every line start as yaml.v3 counts

@@ -4,11 +4,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func TestRender(t *testing.T) {
-	const plain, dq, sq = yaml.Style(0), yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle
+	plain, dq, sq := yaml.Style(0), yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle
 	tests := []struct {
 		v     string
 		style yaml.Style

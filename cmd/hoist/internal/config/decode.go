@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // maxNodes bounds the nodes one file may expand to, aliases included, so a

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func FuzzParse(f *testing.F) {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // MaxSize is the largest config file Parse accepts, in bytes.
