@@ -14,8 +14,9 @@
 // The pass, per file:
 //
 //  1. Files named *.yaml, *.yml or Kustomization that contain the marker
-//     token are parsed with go.yaml.in/yaml/v3 (the parser under kyaml;
-//     kyaml's yaml.Node is an alias of its Node). Symlinks are never followed.
+//     token are parsed with kyaml's yaml package into nodes that carry
+//     their positions; documents are never re-serialised (kyaml's RNode
+//     writers would reformat them). Symlinks are never followed.
 //  2. Each marked scalar is located in the original bytes (its exact span),
 //     and an edit is computed for it, keeping its quote style.
 //  3. The edits are applied to the original bytes, the result is parsed
