@@ -64,6 +64,7 @@ rootfs() {
 
 # stage starts an in-memory registry on a free loopback port and sets $stage to its host:port.
 stage() {
+  : > "$work/stage.log"   # exists before the background job opens it, so sed can read it at once
   command crane registry serve --address 127.0.0.1:0 2> "$work/stage.log" &
   stage_pid=$!
   local port=""
