@@ -195,6 +195,9 @@ func TestHandler(t *testing.T) {
 	d, _, _ := start(t, []Repo{{Name: "a", Schedule: "@every 1h", Run: r.run}}, WithMetrics(m))
 	hook := func(kind string, req *http.Request) ([]string, error) {
 		b, _ := io.ReadAll(req.Body)
+		if kind == "dockerhub" && req.URL.Path == "/hooks/dockerhub/t0ken" {
+			return []string{"r.example/acme/api"}, nil
+		}
 		if kind != "generic" || string(b) != "ok" {
 			return nil, errors.New("bad payload")
 		}
@@ -224,6 +227,9 @@ func TestHandler(t *testing.T) {
 	check("GET", "/readyz", "", 200)
 	check("POST", "/hooks/generic", "nope", 400)
 	check("POST", "/hooks/generic", "ok", 202)
+	waitPass(t, r)
+	r.gate <- struct{}{}
+	check("POST", "/hooks/dockerhub/t0ken", "{}", 202)
 	waitPass(t, r)
 	r.gate <- struct{}{}
 	if body := scrape(t, Handler(d, m, hook), "/metrics"); !strings.Contains(body, `hoist_webhooks_total{kind="generic",result="rejected"} 1`) {

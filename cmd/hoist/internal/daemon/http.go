@@ -16,7 +16,9 @@ const maxHookBody = 1 << 20
 // an error with a StatusCode method).
 type HookFunc func(kind string, r *http.Request) ([]string, error)
 
-// Handler serves /healthz, /readyz, /metrics and POST /hooks/{kind}.
+// Handler serves /healthz, /readyz, /metrics and POST /hooks/{kind} (and
+// /hooks/{kind}/{secret}, for the registries that put the secret in the URL).
+// The path's secret is never logged.
 func Handler(d *Daemon, m *Metrics, hook HookFunc) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -30,7 +32,7 @@ func Handler(d *Daemon, m *Metrics, hook HookFunc) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("POST /hooks/{kind}", func(w http.ResponseWriter, r *http.Request) {
+	hooks := func(w http.ResponseWriter, r *http.Request) {
 		kind := r.PathValue("kind")
 		r.Body = http.MaxBytesReader(w, r.Body, maxHookBody)
 		images, err := hook(kind, r)
@@ -43,7 +45,10 @@ func Handler(d *Daemon, m *Metrics, hook HookFunc) http.Handler {
 		repos := d.Trigger(images)
 		d.o.log.Info("webhook accepted", "kind", kind, "images", images, "triggered", repos)
 		writeJSON(w, http.StatusAccepted, map[string]any{"images": images, "triggered": repos})
-	})
+	}
+	mux.HandleFunc("POST /hooks/{kind}", hooks)
+	// Docker Hub and Quay carry the secret as the last path element.
+	mux.HandleFunc("POST /hooks/{kind}/{secret}", hooks)
 	return mux
 }
 
