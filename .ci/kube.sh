@@ -17,7 +17,10 @@ if ! command -v etcd >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing Debian package etcd-server"
     apt-get update -qq
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    if [ ! -e /usr/sbin/policy-rc.d ]; then   # keep the package's service from starting
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >/dev/null </dev/null
   else
     echo "etcd not found and cannot install etcd-server (need root and apt-get)" >&2
