@@ -252,22 +252,30 @@ func layoutDigests(t *testing.T, dir string) []string {
 	return digests
 }
 
+// imageBinary writes the image's /hoist into dir and returns its path. It
+// skips off linux/amd64, where that binary cannot run.
+func imageBinary(t *testing.T, ref, dir string) string {
+	t.Helper()
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("the image's binary runs on linux/amd64 only")
+	}
+	_, b := exportHoist(t, ref)
+	exe := filepath.Join(dir, "hoist")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
 // testSampleConfig runs the image's own binary on the config the base ships:
 // `hoist validate --config` must accept it once the files it names exist. The
 // files are created under a temporary root, and each must lie under a mount of
 // the Deployment, or the pod would not find it.
 func testSampleConfig(t *testing.T, ref string) {
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		t.Skip("the image's binary runs on linux/amd64 only")
-	}
-	_, b := exportHoist(t, ref)
 	dir := t.TempDir()
-	exe := filepath.Join(dir, "hoist")
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exe := imageBinary(t, ref, dir)
 	if help, _, _ := tryRun(nil, nil, exe, "validate", "--help"); !strings.Contains(help, "--config") {
-		t.Skip("hoist validate has no --config flag yet")
+		t.Fatal("hoist validate has no --config flag")
 	}
 	_, objs := render(t, "base")
 	data, _ := lookup(find(t, objs, "ConfigMap"), "data", "config.yaml").(string)
@@ -336,19 +344,12 @@ func writeFileAll(t *testing.T, path, content string) {
 // the container port, the liveness path must answer 200 and the readiness path
 // must exist.
 func testProbes(t *testing.T, ref string) {
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		t.Skip("the image's binary runs on linux/amd64 only")
-	}
-	_, b := exportHoist(t, ref)
 	dir := t.TempDir()
-	exe := filepath.Join(dir, "hoist")
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exe := imageBinary(t, ref, dir)
 	help, _, _ := tryRun(nil, nil, exe, "run", "--help")
 	m := regexp.MustCompile(`--listen string.*\(default ":(\d+)"\)`).FindStringSubmatch(help)
 	if m == nil {
-		t.Skip("hoist run has no --listen flag with a default port yet")
+		t.Fatalf("hoist run --help shows no --listen flag with a default port:\n%s", help)
 	}
 	_, objs := render(t, "base")
 	ctr := lookup(find(t, objs, "Deployment"), "spec", "template", "spec", "containers", "0")
