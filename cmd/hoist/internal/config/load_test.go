@@ -89,7 +89,7 @@ func TestLookups(t *testing.T) {
 func TestDeploySampleConfig(t *testing.T) {
 	p := filepath.Join("..", "..", "..", "..", "deploy", "base", "config.yaml")
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("no deploy sample config: %v", err)
+		t.Fatalf("the deploy sample config is missing: %v", err)
 	}
 	if _, err := Load(p); err != nil {
 		t.Errorf("Load(%s): %v", p, err)
