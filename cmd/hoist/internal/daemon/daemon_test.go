@@ -133,7 +133,7 @@ func TestFailingRepoDoesNotStopOthersAndBacksOff(t *testing.T) {
 	for range 2 { // the first pass and at least one scheduled one
 		waitPass(t, good)
 	}
-	noPass(t, bad, 1500*time.Millisecond) // backing off: scheduled passes skipped
+	noPass(t, bad, 1500*time.Millisecond) // backing off: scheduled passes wait
 	body := scrape(t, Handler(&Daemon{}, m, nil), "/metrics")
 	for _, want := range []string{`hoist_errors_total{repo="bad",stage="git"} 1`, `hoist_passes_total{repo="bad",result="failed"} 1`,
 		`hoist_last_success_timestamp_seconds{repo="good"}`} {
@@ -242,4 +242,20 @@ func scrape(t *testing.T, h http.Handler, path string) string {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 	return rec.Body.String()
+}
+
+func TestWebhookDuringBackoffRunsWhenItEnds(t *testing.T) {
+	r := newRecorder("x/app")
+	r.err = errors.New("remote down")
+	d, _, _ := start(t, []Repo{{Name: "a", Schedule: "@every 1h", Run: r.run}}, WithBackoff(time.Second, time.Second))
+	waitPass(t, r)
+	for !d.Ready() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.mu.Lock()
+	r.err = nil
+	r.mu.Unlock()
+	d.Trigger([]string{"x/app"})
+	noPass(t, r, 300*time.Millisecond) // still backing off
+	waitPass(t, r)                     // the webhook was kept, not dropped
 }

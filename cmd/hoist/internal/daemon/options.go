@@ -78,8 +78,9 @@ func setDuration(name string, d time.Duration, field *time.Duration) error {
 	return nil
 }
 
-// WithBackoff sets the first wait after a failed pass before scheduled
-// passes of that repository resume; it doubles per failure up to max.
+// WithBackoff sets the first wait after a failed pass before the next pass
+// of that repository (scheduled or webhook) runs; it doubles per failure up
+// to max.
 // The defaults are 10s and 10m.
 func WithBackoff(first, max time.Duration) Option {
 	return func(o *options) error {

@@ -13,7 +13,7 @@ type kickKind int
 
 const (
 	kickStart    kickKind = iota // the daemon started: run at once
-	kickSchedule                 // cron fired: wait a random jitter; skipped while backing off
+	kickSchedule                 // cron fired: wait a random jitter
 	kickHook                     // a webhook: wait the debounce time
 )
 
@@ -29,7 +29,7 @@ type worker struct {
 	passes    int
 	first     bool // the first pass has finished
 	failures  int
-	notBefore time.Time // scheduled passes wait until then after failures
+	notBefore time.Time // after failures, passes wait until then
 }
 
 func newWorker(r Repo, o options) *worker {
@@ -64,12 +64,8 @@ func (w *worker) loop(ctx, hard context.Context) {
 		case <-ctx.Done():
 			return
 		case k := <-w.kicks:
-			if !w.wait(ctx, k) {
+			if !w.wait(ctx, k) || !w.backOff(ctx) {
 				return
-			}
-			if k == kickSchedule && w.backingOff() {
-				w.o.log.Info("skipping scheduled pass: backing off after failures", "repo", w.repo.Name)
-				continue
 			}
 			w.run(hard)
 		}
@@ -104,10 +100,25 @@ func (w *worker) wait(ctx context.Context, k kickKind) bool {
 	return true
 }
 
-func (w *worker) backingOff() bool {
+// backOff waits, after failed passes, until the repository's backoff ends;
+// kicks that come meanwhile fold into the pass that runs then. It reports
+// false when ctx ended first.
+func (w *worker) backOff(ctx context.Context) bool {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	return time.Now().Before(w.notBefore)
+	wait := time.Until(w.notBefore)
+	w.mu.Unlock()
+	if wait <= 0 {
+		return true
+	}
+	w.o.log.Info("backing off after failures", "repo", w.repo.Name, "wait", wait.Round(time.Millisecond))
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // run runs one pass and records its outcome.
