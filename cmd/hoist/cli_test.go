@@ -168,7 +168,7 @@ func TestHistoryReadsTrailers(t *testing.T) {
 	}
 }
 
-func TestOnceWithConfigRunsEveryRepository(t *testing.T) {
+func TestPlanAndOnceWithConfig(t *testing.T) {
 	tmp := t.TempDir()
 	url, reg := demoRepo(t, tmp)
 	cfg := filepath.Join(tmp, "config.yaml")
@@ -178,7 +178,17 @@ func TestOnceWithConfigRunsEveryRepository(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := hoistCmd(t, "once", "--config", cfg, "--state-dir", filepath.Join(tmp, "state"))
+	// plan --config --name: the diff of one repository, nothing pushed.
+	out, _, err := hoistCmd(t, "plan", "--config", cfg, "--name", "good", "--state-dir", filepath.Join(tmp, "state"))
+	if err != nil || !strings.Contains(out, "== good") || strings.Contains(out, "== broken") ||
+		!strings.Contains(out, "+          image: "+reg.Host()+"/acme/api:1.1.0") {
+		t.Errorf("plan --config --name good = %v:\n%s", err, out)
+	}
+	if h, _, _ := hoistCmd(t, "history", "--repo", url); h != "" {
+		t.Errorf("plan pushed something; history:\n%s", h)
+	}
+
+	out, _, err = hoistCmd(t, "once", "--config", cfg, "--state-dir", filepath.Join(tmp, "state"))
 	if err == nil || !strings.Contains(err.Error(), "repository broken") || strings.Contains(err.Error(), "repository good") {
 		t.Errorf("once --config error = %v, want one naming only the broken repository", err)
 	}

@@ -11,8 +11,38 @@ import (
 
 // runOnceConfig runs one pass of each repository in a service config (or
 // only the named one). One repository's failure does not stop the others;
-// the error says how many failed.
+// the error names each that failed.
 func runOnceConfig(ctx context.Context, a *app, path, stateDir, only string) error {
+	return eachConfigured(a, path, stateDir, only, func(r *repoRunner) error {
+		out, rep, err := r.pass(ctx, a.log().With("repo", r.cfg.Name))
+		if rep != nil {
+			printProblems(a.errOut, rep.Problems)
+		}
+		if err != nil {
+			return err
+		}
+		printOutcome(a.out, out, rep)
+		return problemsErr(rep)
+	})
+}
+
+// runPlanConfig prints, per repository of a service config, the diff a pass
+// would commit.
+func runPlanConfig(ctx context.Context, a *app, path, stateDir, only string) error {
+	return eachConfigured(a, path, stateDir, only, func(r *repoRunner) error {
+		rep, err := r.plan(ctx, a.log().With("repo", r.cfg.Name))
+		if err != nil {
+			return err
+		}
+		printProblems(a.errOut, rep.Problems)
+		printPlan(a.out, rep)
+		return problemsErr(rep)
+	})
+}
+
+// eachConfigured calls fn for each repository of the service config at path
+// (or only the named one), going on after failures.
+func eachConfigured(a *app, path, stateDir, only string, fn func(*repoRunner) error) error {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return err
@@ -39,15 +69,7 @@ func runOnceConfig(ctx context.Context, a *app, path, stateDir, only string) err
 			continue
 		}
 		fmt.Fprintf(a.out, "== %s (%s)\n", r.cfg.Name, r.cfg.URL)
-		out, rep, err := r.pass(ctx, a.log().With("repo", r.cfg.Name))
-		if rep != nil {
-			printProblems(a.errOut, rep.Problems)
-		}
-		if err == nil {
-			printOutcome(a.out, out, rep)
-			err = problemsErr(rep)
-		}
-		if err != nil {
+		if err := fn(r); err != nil {
 			errs = append(errs, fmt.Errorf("repository %s: %w", r.cfg.Name, err))
 		}
 	}

@@ -13,17 +13,22 @@ import (
 
 func newPlanCmd(a *app) *cobra.Command {
 	var f repoFlags
-	var dir string
+	var dir, cfgPath, only string
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Print the diff a pass would commit; push nothing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfgPath != "" {
+				return runPlanConfig(cmd.Context(), a, cfgPath, f.stateDir, only)
+			}
 			return runPlan(cmd.Context(), a, f, dir)
 		},
 	}
 	f.bind(cmd, false)
 	cmd.Flags().StringVar(&dir, "dir", "", "plan against this local directory instead of cloning --repo")
+	cmd.Flags().StringVar(&cfgPath, "config", "", "plan every repository of this service config instead of --repo")
+	cmd.Flags().StringVar(&only, "name", "", "with --config: only the repository of this name")
 	return cmd
 }
 

@@ -101,22 +101,44 @@ type repoRunner struct {
 	mu sync.Mutex // serialises passes
 }
 
+// open opens the repository's cached clone, logging to log.
+func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Repo, error) {
+	opts, err := r.cfg.GitOptions(secretDir(r.svc.stateDir))
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, gitwriter.WithLogger(log),
+		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
+	return gitwriter.Open(ctx, r.cfg.URL, opts...)
+}
+
 // pass runs one pass of the repository.
 func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) (gitwriter.Outcome, *pass.Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	opts, err := r.cfg.GitOptions(secretDir(r.svc.stateDir))
-	if err != nil {
-		return gitwriter.Outcome{}, nil, err
-	}
-	opts = append(opts, gitwriter.WithLogger(log),
-		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
-	repo, err := gitwriter.Open(ctx, r.cfg.URL, opts...)
+	repo, err := r.open(ctx, log)
 	if err != nil {
 		return gitwriter.Outcome{}, nil, err
 	}
 	defer repo.Close()
 	return update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+}
+
+// plan computes what a pass would change on the repository's head, writing
+// and pushing nothing.
+func (r *repoRunner) plan(ctx context.Context, log *slog.Logger) (*pass.Report, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	repo, err := r.open(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	dir, _, err := repo.Checkout(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pass.Run(ctx, dir, r.svc.scanner, pass.Options{Path: r.cfg.Path, DryRun: true, Logger: log})
 }
 
 // run is the daemon's RunFunc.
