@@ -102,7 +102,7 @@ func (l *loader) problem(file string, line int, policy string, err error) {
 		line = fe.line
 	}
 	l.set.Problems = append(l.set.Problems, Problem{File: file, Line: line, Policy: policy, Err: err})
-	l.opts.log.Warn("skipping policy object", "file", file, "line", line, "policy", policy, "error", err)
+	l.opts.log.Info("skipping policy object", "file", file, "line", line, "policy", policy, "error", err)
 }
 
 func (l *loader) note(n Note) {

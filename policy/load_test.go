@@ -336,7 +336,7 @@ func TestLoadLimitsAndLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set.Problems) != 1 || !strings.Contains(set.Problems[0].Error(), "big.yaml:0: reading policy file: file is larger than 100 bytes") {
+	if len(set.Problems) != 1 || !strings.Contains(set.Problems[0].Error(), "big.yaml: reading policy file: file is larger than 100 bytes") {
 		t.Errorf("problems = %v, want big.yaml too large", set.Problems)
 	}
 	if !strings.Contains(buf.String(), "skipping policy object") {

@@ -97,7 +97,8 @@ type Problem struct {
 	Err    error
 }
 
-// Error returns "file:line: message".
+// Error returns "file:line: message", or "file: message" when the problem is
+// with the whole file (Line 0).
 func (p Problem) Error() string {
 	msg := "<nil>"
 	if p.Err != nil {
@@ -105,6 +106,9 @@ func (p Problem) Error() string {
 	}
 	if p.Policy != "" {
 		msg = "policy " + p.Policy + ": " + msg
+	}
+	if p.Line <= 0 { // a whole-file problem, as yamlpatch prints it
+		return p.File + ": " + msg
 	}
 	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, msg)
 }

@@ -54,7 +54,7 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				log.Warn("scan failed", "image", img, "error", err)
+				log.Info("scan failed", "image", img, "error", err)
 				problems = append(problems, err.Error())
 				return nil
 			}
