@@ -79,13 +79,15 @@ func checkOnlyChangedLines(t *testing.T, src, out []byte, changes []Change) {
 		}
 	} else {
 		// A multi-line quoted value became one line: compare the lines
-		// before the first change and after the last one.
+		// before the first change and after the last one, whose value may
+		// have reached down the lines the file lost.
 		for i := 0; i < first-1; i++ {
 			if before[i] != after[i] {
 				t.Fatalf("line %d changed before the first change", i+1)
 			}
 		}
-		for i := 1; i < len(before)-last && i <= len(after); i++ {
+		lost := len(before) - len(after)
+		for i := 1; i <= len(before)-last-lost && i <= len(after); i++ {
 			if before[len(before)-i] != after[len(after)-i] {
 				t.Fatalf("line %d from the end changed after the last change", i)
 			}

@@ -76,13 +76,16 @@ func valueSpan(src []byte, starts []int, n *yaml.Node) (int, int, error) {
 	return p, end, nil
 }
 
-// skipProperties skips an anchor (&a) and a tag (!t) and the blanks after them.
+// skipProperties skips an anchor (&a) and a tag (!t) and the spaces after
+// them. It stops at a line break: a value on a later line than its
+// properties is not rewritten, since its change would be reported on the
+// wrong line.
 func skipProperties(src []byte, p int) int {
 	for p < len(src) && (src[p] == '&' || src[p] == '!') {
 		for p < len(src) && !isBlank(src[p]) {
 			p++
 		}
-		for p < len(src) && isBlank(src[p]) {
+		for p < len(src) && (src[p] == ' ' || src[p] == '\t') {
 			p++
 		}
 	}
