@@ -33,7 +33,7 @@ fuzz:
 	bash .ci/fuzz.sh $(FUZZTIME)
 
 lint:
-	gofmt -l . | tee /dev/stderr | (! read)
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
 verify:
