@@ -1,5 +1,3 @@
-// Command hoist keeps the container image references in a GitOps config
-// repository up to date. See the README for the commands.
 package main
 
 import (
