@@ -11,6 +11,11 @@ var (
 	// ErrRejected reports a push the remote refused because the branch moved;
 	// Update retries after it, and returns it once attempts run out.
 	ErrRejected = errors.New("push rejected: remote branch moved")
+	// ErrInterrupted reports a push whose connection broke before the remote
+	// answered, so it may or may not have landed. Update fetches and redoes
+	// the edit, as after a rejection: if the push landed, the redo finds
+	// nothing left to change.
+	ErrInterrupted = errors.New("push interrupted")
 	// ErrForeignPushBranch reports a push branch holding commits that are not
 	// hoist's, which hoist refuses to overwrite.
 	ErrForeignPushBranch = errors.New("push branch holds commits that are not hoist's")

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
+	"syscall"
 	"time"
 
 	git "github.com/go-git/go-git/v5"
@@ -41,15 +43,17 @@ func (r *Repo) Update(ctx context.Context, edit EditFunc) (Outcome, error) {
 	for out.Attempts = 1; out.Attempts <= r.o.maxAttempts; out.Attempts++ {
 		var done bool
 		done, err = r.attempt(ctx, edit, &out)
-		if done || !errors.Is(err, ErrRejected) {
+		if done || !(errors.Is(err, ErrRejected) || errors.Is(err, ErrInterrupted)) {
 			return out, err
 		}
-		r.log.Info("push rejected, redoing the edit on the new head", "attempt", out.Attempts, "branch", out.Branch)
+		r.log.Info("push did not land, redoing the edit on the new head", "attempt", out.Attempts,
+			"branch", out.Branch, "error", err)
 		if err := backoff(ctx, out.Attempts); err != nil {
 			return out, err
 		}
 	}
 	out.Attempts = r.o.maxAttempts
+	out.Commit, out.Message = "", "" // an interrupted last push is not known to have landed
 	return out, fmt.Errorf("giving up after %d attempts: %w", r.o.maxAttempts, err)
 }
 
@@ -59,6 +63,9 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	head, err := r.checkout(ctx)
 	if err != nil {
 		return false, err
+	}
+	if out.Commit != "" && head.String() == out.Commit {
+		return true, nil // the interrupted push of the last attempt landed
 	}
 	r.clean = false // the edit may touch anything
 	change, err := edit(ctx, r.dir)
@@ -81,9 +88,15 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 		return false, err
 	}
 	r.log.Debug("committed", "revision", commit.String(), "parent", head.String())
-	if commit, err = r.push(ctx, commit); err != nil {
+	pushed, err := r.push(ctx, commit)
+	if errors.Is(err, ErrInterrupted) && r.o.pushBranch == "" {
+		out.Commit, out.Message = commit.String(), msg // it may have landed: the next attempt checks
 		return false, err
 	}
+	if err != nil {
+		return false, err
+	}
+	commit = pushed
 	r.log.Info("pushed commit", "revision", commit.String(), "branch", out.Branch, "updates", len(change.Updates))
 	out.Commit, out.Message = commit.String(), msg
 	return true, nil
@@ -166,7 +179,17 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, e
 		// that is, when the remote moved.
 		return plumbing.ZeroHash, r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
 	}
+	if isInterrupted(err) {
+		return plumbing.ZeroHash, r.fail("push", fmt.Errorf("%w: %v", ErrInterrupted, err), c)
+	}
 	return plumbing.ZeroHash, r.fail("push", err, c)
+}
+
+// isInterrupted reports a connection that broke mid-push.
+func isInterrupted(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.HasSuffix(err.Error(), ": EOF") || err.Error() == "EOF"
 }
 
 // afterPush records the pushed commit as the remote-tracking head when the
