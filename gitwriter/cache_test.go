@@ -51,6 +51,10 @@ func TestCachedCloneIsRecloned(t *testing.T) {
 			must(t, os.RemoveAll(filepath.Join(dir, ".git", "objects")))
 			must(t, os.MkdirAll(filepath.Join(dir, ".git", "objects"), 0o755))
 		},
+		"empty ref file (a crash mid-clone)": func(t *testing.T, dir string) {
+			must(t, os.MkdirAll(filepath.Join(dir, ".git", "refs", "heads"), 0o755))
+			must(t, os.WriteFile(filepath.Join(dir, ".git", "refs", "heads", "half"), nil, 0o644))
+		},
 		"other remote": func(t *testing.T, dir string) {
 			gittest.Git(t, dir, "remote", "set-url", "origin", "git://127.0.0.1:1/elsewhere.git")
 		},

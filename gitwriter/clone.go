@@ -64,6 +64,9 @@ func (r *Repo) openCached() (*git.Repository, error) {
 	if urls := rem.Config().URLs; len(urls) != 1 || urls[0] != r.url {
 		return nil, errors.New("clone is of another remote")
 	}
+	if err := checkRefs(repo); err != nil {
+		return nil, err
+	}
 	ref, err := repo.Reference(r.trackingRef(), true)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", r.trackingRef(), err)
@@ -72,6 +75,20 @@ func (r *Repo) openCached() (*git.Repository, error) {
 		return nil, err
 	}
 	return repo, nil
+}
+
+// checkRefs reads every reference, failing on one a crash left empty or
+// half-written (fetch would trip on it later).
+func checkRefs(repo *git.Repository) error {
+	refs, err := repo.References()
+	if err != nil {
+		return fmt.Errorf("reading references: %w", err)
+	}
+	defer refs.Close()
+	if err := refs.ForEach(func(*plumbing.Reference) error { return nil }); err != nil {
+		return fmt.Errorf("reading references: %w", err)
+	}
+	return nil
 }
 
 // checkCommit reads the commit h and every tree under it, failing on a
