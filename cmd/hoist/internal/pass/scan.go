@@ -112,7 +112,7 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 		if dg != "" {
 			r.Digests[p.ID] = dg
 		}
-		if p.Digest != "" && p.Digest != policy.DigestNever {
+		if pinsDigest(p) {
 			ref.Digest = dg
 		}
 		r.Refs[p.ID] = ref
@@ -126,8 +126,13 @@ func digestFor(ctx context.Context, s Scanner, p *policy.Policy, tag string, kep
 	if dg, ok := kept[tag]; ok {
 		return dg, nil
 	}
-	if !all && (p.Digest == "" || p.Digest == policy.DigestNever) {
+	if !all && !pinsDigest(p) {
 		return "", nil
 	}
 	return s.Digest(ctx, p.Image, tag, p.Platform)
+}
+
+// pinsDigest reports whether markers of p get name:tag@digest.
+func pinsDigest(p *policy.Policy) bool {
+	return p.Digest != "" && p.Digest != policy.DigestNever
 }
