@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -32,9 +33,10 @@ var ErrCacheLocked = errors.New("cache file is in use by another process")
 func openBoltStore(path string, log *slog.Logger) (*boltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	switch {
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("opening cache %s: %w", path, ErrCacheLocked)
-	case errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch):
+	case errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) ||
+		errors.Is(err, bolterrors.ErrVersionMismatch):
 		log.Warn("cache file is damaged, starting a new one", "path", path, "error", err)
 		if rerr := os.Rename(path, path+".corrupt"); rerr != nil {
 			return nil, fmt.Errorf("moving damaged cache %s aside: %w", path, rerr)
