@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
 
 // Option configures a [Repo] in [Open].
@@ -25,6 +27,9 @@ type options struct {
 	depth              int
 	depthSet           bool
 	log                *slog.Logger
+	// writeFile writes worktree files on checkout; tests replace it to
+	// make writes fail.
+	writeFile func(p string, mode filemode.FileMode, b []byte) error
 }
 
 func makeOptions(opts ...Option) (*options, error) {
@@ -36,6 +41,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		timeout:     2 * time.Minute,
 		depth:       1,
 		log:         slog.New(slog.DiscardHandler),
+		writeFile:   writeFile,
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {

@@ -356,11 +356,12 @@ func (r *Repo) writeFresh(name string, e *object.TreeEntry) (*index.Entry, error
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err := writeFile(p, e.Mode, b); errors.Is(err, fs.ErrNotExist) {
+	err = r.o.writeFile(p, e.Mode, b)
+	if errors.Is(err, fs.ErrNotExist) { // the parent directory is not there yet
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", name, err)
 		}
-		err = writeFile(p, e.Mode, b)
+		err = r.o.writeFile(p, e.Mode, b)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", name, err)
@@ -385,6 +386,7 @@ func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
 	return io.ReadAll(rd)
 }
 
+// writeFile writes one worktree file (or symlink) with the mode git records.
 func writeFile(p string, mode filemode.FileMode, b []byte) error {
 	if mode == filemode.Symlink {
 		return os.Symlink(string(b), p)
@@ -407,5 +409,5 @@ func (r *Repo) writeEntry(p string, e *object.TreeEntry) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return writeFile(p, e.Mode, b)
+	return r.o.writeFile(p, e.Mode, b)
 }
