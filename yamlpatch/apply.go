@@ -2,6 +2,7 @@ package yamlpatch
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -18,7 +19,13 @@ import (
 // of policies not in refs are left alone. A value already equal to its
 // target is not a change. A file that does not parse, or whose edit fails
 // verification, is left untouched and reported in Result.Problems; the other
-// files are still updated. The error is only for an unusable root.
+// files are still updated.
+//
+// The error is for an unusable root, or wraps [ErrWrite] when a changed
+// file could not be written (a full disk): the pass must then fail, not
+// report "no changes". The Result is returned with it: Changes lists what
+// was written, Problems names the files that were not (with
+// [WithInPlaceWrites] such a file may be left truncated).
 func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
 	o, err := makeOptions(opts...)
 	if err != nil {
@@ -43,7 +50,31 @@ func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
 	sortProblems(res.Problems)
 	o.logger.Info("applied markers", "files", len(files), "changes", len(res.Changes),
 		"problems", len(res.Problems), "dryRun", o.dryRun)
-	return res, nil
+	return res, writeFailures(fileResults)
+}
+
+// ErrWrite is wrapped by the error [Apply] returns when it could not write
+// a changed file (a full disk, an I/O error).
+var ErrWrite = errors.New("writing changed files")
+
+// writeFailures returns an error wrapping [ErrWrite] that names the files
+// that could not be written, or nil.
+func writeFailures(results []fileResult) error {
+	var failed []Problem
+	for _, fr := range results {
+		if fr.writeErr != nil {
+			failed = append(failed, *fr.writeErr)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	sortProblems(failed)
+	more := ""
+	if len(failed) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(failed)-1)
+	}
+	return fmt.Errorf("%w: %s%s", ErrWrite, failed[0].Error(), more)
 }
 
 // joinDiffs concatenates the per-file diffs in path order, as git orders
@@ -97,6 +128,7 @@ type fileResult struct {
 	problems []Problem
 	markers  []Marker
 	diff     string
+	writeErr *Problem // the file's changes could not be written
 }
 
 // run lists the files under root and calls do for each, o.jobs at a time.
@@ -129,23 +161,44 @@ func (o *options) run(root string, do func(rel, abs string) fileResult) ([]strin
 // load reads and parses one file. It returns nil, with no problem, for a
 // file without the marker token.
 func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
-	src, meta, err := readFile(abs)
+	src, meta, err := readFile(abs, o.maxSize)
+	var big *tooLargeError
+	if errors.As(err, &big) {
+		o.tooLarge(rel, big, fr)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
 	return parseSource(rel, src, meta, fr), nil
 }
 
+// tooLarge reports a file over the size limit if it holds a marker.
+func (o *options) tooLarge(rel string, e *tooLargeError, fr *fileResult) {
+	if !e.marked {
+		o.logger.Debug("skipping large file without markers", "file", rel, "bytes", e.size)
+		return
+	}
+	reason := e.Error()
+	if e.err != nil {
+		reason += fmt.Sprintf(" (reading: %v)", e.err)
+	}
+	fr.problems = append(fr.problems, Problem{File: rel, Reason: reason})
+}
+
 // parseSource parses a file's bytes. It returns nil, with no problem, for a
 // file without the marker token, and nil with a problem for one that does
 // not parse.
 func parseSource(rel string, src []byte, meta fileMeta, fr *fileResult) *loaded {
-	if !bytes.Contains(src, []byte(token)) {
+	if isUTF16(src) || !bytes.Contains(src, []byte(token)) {
+		if p, ok := utf16Problem(rel, src); ok {
+			fr.problems = append(fr.problems, p)
+		}
 		return nil
 	}
 	p, err := parseFile(src)
 	if err != nil {
-		fr.problems = append(fr.problems, Problem{File: rel, Line: errLine(err), Reason: fmt.Sprintf("parsing: %v", err)})
+		fr.problems = append(fr.problems, parseProblem(rel, src, err))
 		return nil
 	}
 	for _, pr := range p.problems {

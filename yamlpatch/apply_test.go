@@ -263,7 +263,7 @@ func TestScan(t *testing.T) {
 		got = append(got, p.Error())
 	}
 	wantProblems := []string{
-		`bad.yaml: parsing: yaml: unknown anchor 'x' referenced`,
+		`bad.yaml: parsing: unknown anchor 'x' referenced`,
 		`ok.yml:1: unknown policy "nope"`,
 	}
 	if diff := cmp.Diff(wantProblems, got); diff != "" {

@@ -25,9 +25,11 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 	if out == nil || o.dryRun {
 		return fr
 	}
-	if err := writeFile(abs, out, l.meta, writeOpts{sync: o.sync, euid: o.euid, egid: o.egid}); err != nil {
-		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: writing: %v", err)})
-		fr.changes, fr.diff = nil, ""
+	w := writeOpts{sync: o.sync, inPlace: o.inPlace, euid: o.euid, egid: o.egid}
+	if err := o.write(abs, out, l.meta, w); err != nil {
+		p := Problem{File: rel, Reason: fmt.Sprintf("changes not written: %v", err)}
+		fr.problems = append(fr.problems, p)
+		fr.changes, fr.diff, fr.writeErr = nil, "", &p
 	}
 	return fr
 }
@@ -39,7 +41,7 @@ func (o *options) patchFile(rel string, l *loaded, refs map[string]Ref, fr *file
 	if len(edits) == 0 {
 		return nil
 	}
-	out, err := patch(l, edits)
+	out, err := o.patch(l, edits)
 	if err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: %v", err)})
 		return nil
@@ -92,16 +94,20 @@ func (o *options) editFor(l *loaded, s site, ref Ref) (*edit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &edit{start: start, end: end, idx: s.idx, value: want,
+	return &edit{start: start, end: end, idx: s.idx, value: want, flow: s.flow,
 		repl: render(want, s.node.Style, s.flow, &o.plain)}, nil
 }
 
-// patch applies edits to the file's bytes and verifies the result.
-func patch(l *loaded, edits []edit) ([]byte, error) {
+// patch applies edits to the file's bytes and verifies the result: by
+// re-parsing it, unless every edit is proven safe without that.
+func (o *options) patch(l *loaded, edits []edit) ([]byte, error) {
 	if err := sortEdits(edits); err != nil {
 		return nil, err
 	}
 	out := applyEdits(l.src, edits)
+	if !o.fullVerify && o.quickSafe(l, edits) {
+		return out, nil
+	}
 	if err := verify(l.flat, out, edits); err != nil {
 		return nil, fmt.Errorf("verifying edit: %w", err)
 	}

@@ -3,6 +3,7 @@ package yamlpatch
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -13,6 +14,7 @@ type edit struct {
 	repl       string
 	idx        int
 	value      string
+	flow       bool // the scalar is inside a flow collection
 }
 
 // applyEdits returns src with the edits (sorted, non-overlapping) applied.
@@ -66,8 +68,11 @@ func verify(before []*yaml.Node, out []byte, edits []edit) error {
 			}
 			continue
 		}
+		// The new value must read back as a string, or keep an
+		// application's own tag: "!!int 1.2.0" keeps its value but is not
+		// a valid int.
 		if a.Kind != yaml.ScalarNode || a.Value != v || a.Anchor != b.Anchor ||
-			(a.Tag != "!!str" && a.Tag != b.Tag) {
+			(a.Tag != "!!str" && (a.Tag != b.Tag || strings.HasPrefix(a.Tag, "!!"))) {
 			return fmt.Errorf("line %d: edited value reads back as %s %q, want string %q", b.Line, a.Tag, a.Value, v)
 		}
 	}

@@ -88,13 +88,15 @@ func relSlash(root, path string) string {
 	return filepath.ToSlash(rel)
 }
 
-// readFile reads a regular file without following a symlink at its path.
+// readFile reads a regular file of at most limit bytes without following
+// a symlink at its path. A bigger file is not read into memory: it is
+// searched for the marker token and a [*tooLargeError] returned.
 //
 // Files are read and written with plain system calls rather than os.File:
 // os.File registers each file with the runtime poller, which costs six more
 // system calls per file, and file system calls are what bound Apply on big
 // trees.
-func readFile(path string) ([]byte, fileMeta, error) {
+func readFile(path string, limit int64) ([]byte, fileMeta, error) {
 	fd, err := retryEINTR(func() (int, error) {
 		return syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
@@ -109,22 +111,30 @@ func readFile(path string) ([]byte, fileMeta, error) {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, fileMeta{}, errors.New("not a regular file")
 	}
-	data, err := readAll(fd, st.Size)
+	data, err := readAll(fd, min(st.Size, limit), limit)
+	if errors.Is(err, errTooLarge) {
+		return nil, fileMeta{}, tooLarge(fd, st.Size, limit)
+	}
 	if err != nil {
 		return nil, fileMeta{}, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
-	return data, fileMeta{mode: fs.FileMode(st.Mode & 0o777), uid: int(st.Uid), gid: int(st.Gid)}, nil
+	return data, fileMeta{mode: fs.FileMode(st.Mode & 0o777), uid: int(st.Uid), gid: int(st.Gid),
+		links: uint64(st.Nlink)}, nil
 }
 
 // fileMeta is what a rewritten file keeps of the original.
 type fileMeta struct {
 	mode     fs.FileMode // permission bits
 	uid, gid int
+	links    uint64 // hard links; more than one rules out writing in place
 }
 
+var errTooLarge = errors.New("file too large")
+
 // readAll reads fd to EOF into a buffer sized for size bytes, so that a file
-// that did not change since its stat takes one read plus the EOF read.
-func readAll(fd int, size int64) ([]byte, error) {
+// that did not change since its stat takes one read plus the EOF read. It
+// returns errTooLarge once it has read more than limit bytes.
+func readAll(fd int, size, limit int64) ([]byte, error) {
 	data := make([]byte, 0, size+1)
 	for {
 		if len(data) == cap(data) {
@@ -138,6 +148,9 @@ func readAll(fd int, size int64) ([]byte, error) {
 			return data, nil
 		}
 		data = data[:len(data)+n]
+		if int64(len(data)) > limit {
+			return nil, errTooLarge
+		}
 	}
 }
 
@@ -155,6 +168,9 @@ func retryEINTR(call func() (int, error)) (int, error) {
 // entry, so a symlink that appeared at path since it was read is replaced,
 // never written through. With sync, the data is flushed before the rename.
 func writeFile(path string, data []byte, meta fileMeta, w writeOpts) (err error) {
+	if w.inPlace && meta.links == 1 {
+		return writeInPlace(path, data, w.sync)
+	}
 	fd, tmp, err := createTemp(path)
 	if err != nil {
 		return err
@@ -226,8 +242,35 @@ func createTemp(path string) (int, string, error) {
 	return -1, "", fmt.Errorf("creating a temp file next to %s: too many attempts", path)
 }
 
+// writeInPlace truncates the file at path and writes data into it: the
+// inode, and so its mode and owner, stay. It never follows a symlink. A
+// failure can leave the file truncated: only for trees that can be reset.
+func writeInPlace(path string, data []byte, sync bool) error {
+	fd, err := retryEINTR(func() (int, error) {
+		return syscall.Open(path, syscall.O_WRONLY|syscall.O_TRUNC|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	if err := writeAll(fd, data); err != nil {
+		syscall.Close(fd)
+		return &fs.PathError{Op: "write", Path: path, Err: err}
+	}
+	if sync {
+		if err := syscall.Fsync(fd); err != nil {
+			syscall.Close(fd)
+			return &fs.PathError{Op: "sync", Path: path, Err: err}
+		}
+	}
+	if err := syscall.Close(fd); err != nil {
+		return &fs.PathError{Op: "close", Path: path, Err: err}
+	}
+	return nil
+}
+
 // writeOpts are the options writeFile uses.
 type writeOpts struct {
 	sync       bool
-	euid, egid int // this process's, looked up once per run
+	inPlace    bool // truncate and write the file rather than rename a temp file over it
+	euid, egid int  // this process's, looked up once per run
 }

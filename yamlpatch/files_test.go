@@ -22,7 +22,7 @@ func TestReadFile(t *testing.T) {
 		}
 	}
 	for name, want := range files {
-		got, meta, err := readFile(filepath.Join(dir, name))
+		got, meta, err := readFile(filepath.Join(dir, name), defaultMaxFileSize)
 		if err != nil || string(got) != string(want) || meta.mode.Perm() != 0o640 || meta.uid != os.Getuid() {
 			t.Errorf("readFile(%s) = %d bytes, %v, %v; want %d bytes, -rw-r-----", name, len(got), meta, err, len(want))
 		}
@@ -34,7 +34,7 @@ func TestReadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"link.yaml", "fifo.yaml", "missing.yaml"} {
-		if _, _, err := readFile(filepath.Join(dir, name)); err == nil {
+		if _, _, err := readFile(filepath.Join(dir, name), defaultMaxFileSize); err == nil {
 			t.Errorf("readFile(%s) error = nil, want one", name)
 		}
 	}

@@ -48,7 +48,22 @@ func FuzzPatch(f *testing.F) {
 			return
 		}
 		checkOnlyChangedLines(t, []byte(src), out, fr.changes)
+		checkQuickAgreesWithFull(t, o, l, refs)
 	})
+}
+
+// checkQuickAgreesWithFull checks the proof behind quickSafe: whenever it
+// skips the re-parse, the full verification passes too.
+func checkQuickAgreesWithFull(t *testing.T, o *options, l *loaded, refs map[string]Ref) {
+	t.Helper()
+	var fr fileResult
+	edits, _ := o.plan("f.yaml", l, refs, &fr)
+	if sortEdits(edits) != nil || !o.quickSafe(l, edits) {
+		return
+	}
+	if err := verify(l.flat, applyEdits(l.src, edits), edits); err != nil {
+		t.Fatalf("quickSafe accepted edits that full verification refuses: %v", err)
+	}
 }
 
 // addMarker appends a marker comment to line n (modulo the line count).

@@ -19,14 +19,23 @@ type options struct {
 	plain    plainCache // per-run cache of plain-scalar checks
 	euid     int
 	egid     int
+	maxSize  int64 // files bigger than this are not parsed
+	inPlace  bool  // write changed files in place rather than by rename
+	// fullVerify re-parses every edited file, even when the edits are
+	// proven safe without it.
+	fullVerify bool
+	// write writes a changed file; a seam for tests (writeFile).
+	write func(path string, data []byte, meta fileMeta, w writeOpts) error
 }
 
 func makeOptions(opts ...Option) (*options, error) {
 	o := &options{
-		logger: slog.New(slog.DiscardHandler),
-		jobs:   runtime.GOMAXPROCS(0),
-		euid:   os.Geteuid(),
-		egid:   os.Getegid(),
+		logger:  slog.New(slog.DiscardHandler),
+		jobs:    runtime.GOMAXPROCS(0),
+		euid:    os.Geteuid(),
+		egid:    os.Getegid(),
+		maxSize: defaultMaxFileSize,
+		write:   writeFile,
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
@@ -90,6 +99,50 @@ func WithJobs(n int) Option {
 func WithSync() Option {
 	return func(o *options) error {
 		o.sync = true
+		return nil
+	}
+}
+
+// WithMaxFileSize sets the size in bytes above which a file is not parsed:
+// parsing costs many times a file's size in memory. A bigger file that
+// holds a marker is reported as a [Problem] ("file too large to rewrite")
+// and left alone; one without a marker is skipped. The default is 8 MiB.
+func WithMaxFileSize(n int64) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return errors.New("max file size must be positive")
+		}
+		o.maxSize = n
+		return nil
+	}
+}
+
+// WithInPlaceWrites makes [Apply] write each changed file in place
+// (truncate and write: mode and owner stay with the inode) rather than
+// write a temp file and rename it over the original. It saves two system
+// calls of the costliest kind per file, but a failure (a full disk, a
+// crash) can leave a file truncated, and readers can see it half written.
+// Use it only in a tree that is thrown away or reset after any failure,
+// such as a cached clone that is reset from git before each pass; keep the
+// default, atomic temp and rename, in a tree someone else reads or owns
+// (a user's checkout, a shared volume). A file with more than one hard
+// link is always replaced by rename, so the other names never change.
+func WithInPlaceWrites() Option {
+	return func(o *options) error {
+		o.inPlace = true
+		return nil
+	}
+}
+
+// WithFullVerify makes [Apply] re-parse every edited file and compare it
+// node by node with the original. By default that is done only for edits
+// not proven safe without it: an edit that replaces a single-line scalar
+// with one of the same quoting style, whose new text is known to read back
+// as exactly the new string (see verifyQuick), cannot change anything
+// else in the file. Tests and fuzzing use this to check that proof.
+func WithFullVerify() Option {
+	return func(o *options) error {
+		o.fullVerify = true
 		return nil
 	}
 }

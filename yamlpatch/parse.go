@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
+	"strings"
 
 	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -45,18 +45,6 @@ func blankVersionDirectives(src []byte) []byte {
 	return versionDirective.ReplaceAllFunc(src, func(m []byte) []byte {
 		return bytes.Repeat([]byte(" "), len(m))
 	})
-}
-
-// errLine extracts the line of a yaml.v3 error ("yaml: line 5: ..."), or 0.
-var errLineRE = regexp.MustCompile(`line ([0-9]+)`)
-
-func errLine(err error) int {
-	m := errLineRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
 }
 
 // object identifies the Kubernetes object enclosing a value.
@@ -142,6 +130,11 @@ func (w *walker) valueMarker(n *yaml.Node, idx int, obj object, flow bool) {
 		w.problem(n.Line, "marker on an alias")
 	case n.Kind != yaml.ScalarNode:
 		w.problem(n.Line, "marker on a collection")
+	case coreNonString(n):
+		// A new value under a tag such as !!int or !!binary would make
+		// the file invalid; only !!str keeps it a string. An application's
+		// own tag (!e!img) is left to the application.
+		w.problem(n.Line, "marker on a value tagged %s: remove the tag or make it !!str", n.Tag)
 	case n.Tag == "!!null":
 		w.problem(n.Line, "marker on a null value")
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
@@ -149,6 +142,12 @@ func (w *walker) valueMarker(n *yaml.Node, idx int, obj object, flow bool) {
 	default:
 		w.sites = append(w.sites, site{node: n, idx: idx, spec: spec, obj: obj, flow: flow})
 	}
+}
+
+// coreNonString reports a scalar explicitly tagged with a YAML type other
+// than string (!!int, !!bool, !!binary, !!null, !!map...).
+func coreNonString(n *yaml.Node) bool {
+	return n.Style&yaml.TaggedStyle != 0 && strings.HasPrefix(n.Tag, "!!") && n.Tag != "!!str"
 }
 
 // objectOf returns the object m describes when it has apiVersion and kind,
