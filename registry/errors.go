@@ -22,7 +22,9 @@ type Error struct {
 	Method, Path string
 	// StatusCode is the HTTP status.
 	StatusCode int
-	// Code and Message are the first error the registry sent, if any.
+	// Code and Message are the first error the registry sent, if any,
+	// sanitised: credentials redacted, control characters escaped, cut to
+	// about 64 and 200 bytes.
 	Code, Message string
 }
 
@@ -55,33 +57,26 @@ func (e *Error) Temporary() bool {
 func newError(host, repo string, resp *http.Response) *Error {
 	defer resp.Body.Close()
 	e := &Error{Host: host, Repository: repo, Method: resp.Request.Method,
-		Path: resp.Request.URL.Path, StatusCode: resp.StatusCode}
+		Path: sanitize(resp.Request.URL.Path, 200), StatusCode: resp.StatusCode}
 	var body struct {
 		Errors []struct{ Code, Message string }
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
 	if json.Unmarshal(data, &body) == nil && len(body.Errors) > 0 {
-		e.Code = body.Errors[0].Code
-		e.Message = truncate(body.Errors[0].Message, 200)
+		e.Code = sanitize(body.Errors[0].Code, 64)
+		e.Message = sanitize(body.Errors[0].Message, 200)
 	}
 	return e
 }
 
-func truncate(s string, n int) string {
-	s = strings.ToValidUTF8(s, "?")
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
-}
-
-// redact removes credentials and query strings from URLs in err's text.
+// redact removes credentials and query strings from URLs in err's text,
+// hides credentials a server echoed and escapes control characters.
 func redact(err error) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	red := redactText(msg)
+	red := sanitize(msg, 2048)
 	if red == msg {
 		return err
 	}

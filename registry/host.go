@@ -2,11 +2,13 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -17,23 +19,26 @@ import (
 
 // hostClient talks to one registry host through its own transport stack.
 type hostClient struct {
-	host   string
-	scheme string
-	reg    name.Registry
-	cfg    HostConfig
-	base   http.RoundTripper // retry, limit, count, TLS
-	tls    *http.Transport
-	auth   authn.Authenticator
-	ua     string
-	log    *slog.Logger
-	group  singleflight.Group // shares pings and token exchanges
+	host  string
+	probe bool // the ping tries HTTPS, then HTTP if the server answers in plain HTTP
+	reg   name.Registry
+	cfg   HostConfig
+	base  http.RoundTripper // retry, limit, count, TLS
+	tls   *http.Transport
+	auth  authn.Authenticator
+	ua    string
+	log   *slog.Logger
+	group singleflight.Group // shares pings and token exchanges
 
-	mu        sync.Mutex // protects challenge and repos
+	mu        sync.Mutex // protects scheme, challenge and repos
+	scheme    string     // "https" or "http"; fixed by the first ping when probe is set
 	challenge *transport.Challenge
 	repos     map[string]http.RoundTripper // authenticated transport per repository (bearer) or "" (host-wide)
 }
 
-func newHostClient(host string, o *options, stats *statsRecorder) (*hostClient, error) {
+// newHostClient makes the client of host; allowInsecure says the host was
+// marked insecure at run time (Scanner.AllowInsecure).
+func newHostClient(host string, o *options, stats *statsRecorder, allowInsecure bool) (*hostClient, error) {
 	c := o.hostConfig(host)
 	tls, err := baseTransport(c)
 	if err != nil {
@@ -54,7 +59,7 @@ func newHostClient(host string, o *options, stats *statsRecorder) (*hostClient, 
 	limits := newLimitTransport(&countTransport{inner: tls, stats: stats}, c, stats)
 	base := &retryTransport{inner: limits, limits: limits, stats: stats, retries: o.retries,
 		backoff: o.backoff, maxWait: o.maxWait, timeout: o.timeout}
-	return &hostClient{host: host, scheme: scheme, reg: reg, cfg: c, base: base, tls: tls, auth: auth,
+	return &hostClient{host: host, scheme: scheme, probe: probePlainHTTP(host, c, allowInsecure), reg: reg, cfg: c, base: base, tls: tls, auth: auth,
 		ua: o.userAgent, log: o.logger.With("registry", host), repos: map[string]http.RoundTripper{}}, nil
 }
 
@@ -115,19 +120,34 @@ func (h *hostClient) ping(ctx context.Context) (*transport.Challenge, error) {
 	if ch != nil {
 		return ch, nil
 	}
-	v, err, _ := h.group.Do("ping", func() (any, error) { return h.doPing(ctx) })
+	v, err, _ := h.group.Do("ping", func() (any, error) { return h.pingScheme(ctx) })
 	if err != nil {
 		return nil, err
 	}
 	ch = v.(*transport.Challenge)
 	h.mu.Lock()
 	h.challenge = ch
+	if ch.Insecure {
+		h.scheme = "http"
+	}
 	h.mu.Unlock()
 	return ch, nil
 }
 
-func (h *hostClient) doPing(ctx context.Context) (*transport.Challenge, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.scheme+"://"+h.host+"/v2/", nil)
+// pingScheme pings over the host's scheme and, for a probed host whose
+// server answered HTTPS in plain HTTP, over HTTP.
+func (h *hostClient) pingScheme(ctx context.Context) (*transport.Challenge, error) {
+	scheme := h.urlScheme()
+	ch, err := h.doPing(ctx, scheme)
+	if err != nil && scheme == "https" && h.probe && answeredPlainHTTP(err) {
+		h.log.Debug("registry answers in plain HTTP, using HTTP")
+		return h.doPing(ctx, "http")
+	}
+	return ch, err
+}
+
+func (h *hostClient) doPing(ctx context.Context, scheme string) (*transport.Challenge, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+h.host+"/v2/", nil)
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: %w", h.host, err)
 	}
@@ -137,28 +157,38 @@ func (h *hostClient) doPing(ctx context.Context) (*transport.Challenge, error) {
 		return nil, fmt.Errorf("registry %s: pinging: %w", h.host, redact(err))
 	}
 	defer drain(resp.Body)
-	ch := &transport.Challenge{Insecure: h.scheme == "http", Parameters: map[string]string{}}
+	ch := &transport.Challenge{Insecure: scheme == "http", Parameters: map[string]string{}}
 	switch resp.StatusCode {
 	case http.StatusOK:
 		return ch, nil
 	case http.StatusUnauthorized:
 		ch.Scheme, ch.Parameters = parseChallenge(resp.Header.Get("WWW-Authenticate"))
 		if ch.Scheme != "bearer" && ch.Scheme != "basic" {
-			return nil, fmt.Errorf("registry %s: unsupported auth challenge %q", h.host, ch.Scheme)
+			return nil, fmt.Errorf("registry %s: unsupported auth challenge %q", h.host, sanitize(ch.Scheme, 40))
 		}
 		return ch, nil
 	}
 	return nil, newError(h.host, "", resp)
 }
 
-// do sends one request for repo to rt and returns a 2xx response; other
-// answers become an *Error.
-func (h *hostClient) do(ctx context.Context, rt http.RoundTripper, repo, method, path string, query url.Values, accept string) (*http.Response, error) {
-	u := url.URL{Scheme: h.scheme, Host: h.host, Path: "/v2/" + repo + "/" + path, RawQuery: query.Encode()}
-	return h.doURL(ctx, rt, repo, method, u.String(), accept)
+// urlScheme is the scheme requests to the host use.
+func (h *hostClient) urlScheme() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.scheme
 }
 
-func (h *hostClient) doURL(ctx context.Context, rt http.RoundTripper, repo, method, u, accept string) (*http.Response, error) {
+// do sends one request for repo to rt and returns a 2xx response; other
+// answers become an *Error. Only blobs may be redirected to another host.
+func (h *hostClient) do(ctx context.Context, rt http.RoundTripper, repo, method, path string, query url.Values, accept string) (*http.Response, error) {
+	u := url.URL{Scheme: h.urlScheme(), Host: h.host, Path: "/v2/" + repo + "/" + path, RawQuery: query.Encode()}
+	return h.doURL(ctx, rt, repo, method, u.String(), accept, !strings.HasPrefix(path, "blobs/"))
+}
+
+// doURL sends one request; with onHost set, a redirect that leaves the
+// registry host (or its scheme) is refused: tag lists and manifests decide
+// what runs, and only blobs are served from a CDN.
+func (h *hostClient) doURL(ctx context.Context, rt http.RoundTripper, repo, method, u, accept string, onHost bool) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("registry %s repository %s: %w", h.host, repo, redact(err))
@@ -167,7 +197,8 @@ func (h *hostClient) doURL(ctx context.Context, rt http.RoundTripper, repo, meth
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	resp, err := (&http.Client{Transport: rt}).Do(req)
+	client := &http.Client{Transport: rt, CheckRedirect: checkRedirect(h.host, onHost)}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("registry %s repository %s: %s: %w", h.host, repo, method, redact(err))
 	}
@@ -175,6 +206,22 @@ func (h *hostClient) doURL(ctx context.Context, rt http.RoundTripper, repo, meth
 		return nil, newError(h.host, repo, resp)
 	}
 	return resp, nil
+}
+
+// ErrRedirect is wrapped by the error of a tag list or manifest request
+// that the registry redirected to another host.
+var ErrRedirect = errors.New("redirect to another host refused")
+
+func checkRedirect(host string, onHost bool) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if onHost && (!strings.EqualFold(req.URL.Host, host) || req.URL.Scheme != via[0].URL.Scheme) {
+			return fmt.Errorf("%w: %s://%s", ErrRedirect, req.URL.Scheme, sanitize(req.URL.Host, 100))
+		}
+		return nil
+	}
 }
 
 // readAll reads at most limit bytes of a response body and closes it.

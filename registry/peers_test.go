@@ -3,6 +3,7 @@ package registry_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log"
 	"log/slog"
@@ -46,12 +47,18 @@ func TestTags10000Paginated(t *testing.T) {
 
 	var logs bytes.Buffer
 	capped := newScanner(t, s, registry.WithMaxTags(2500), registry.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	got, err = capped.Tags(context.Background(), s.Repo("big/app"))
-	if err != nil {
-		t.Fatalf("Tags with cap: %v", err)
+	if got, err := capped.Tags(context.Background(), s.Repo("big/app")); !errors.Is(err, registry.ErrTruncated) || got != nil {
+		t.Fatalf("Tags with cap = %d tags, %v; want none and ErrTruncated", len(got), err)
 	}
-	if diff := cmp.Diff(want[:2500], got); diff != "" {
-		t.Errorf("capped Tags mismatch (-want +got):\n%s", diff)
+	l, err := capped.ListTags(context.Background(), s.Repo("big/app"))
+	if !errors.Is(err, registry.ErrTruncated) || !strings.Contains(err.Error(), s.Host) || !strings.Contains(err.Error(), "big/app") {
+		t.Errorf("ListTags with cap: error %v, want ErrTruncated naming registry and repository", err)
+	}
+	if diff := cmp.Diff(registry.TagList{Tags: want[:2500], Truncated: true}, l); diff != "" {
+		t.Errorf("capped ListTags mismatch (-want +got):\n%s", diff)
+	}
+	if _, _, ok := capped.CachedTags(s.Repo("big/app")); ok {
+		t.Error("a truncated list was cached")
 	}
 	if !strings.Contains(logs.String(), "level=WARN msg=\"tag limit reached\"") {
 		t.Errorf("no warning about the tag cap in logs:\n%s", logs.String())

@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -19,8 +20,10 @@ type Scanner struct {
 	stats *statsRecorder
 	lists singleflight.Group // one tag list per repository at a time
 
-	mu    sync.Mutex // protects hosts
-	hosts map[string]*hostClient
+	mu       sync.Mutex // protects hosts, insecure and retired
+	hosts    map[string]*hostClient
+	insecure map[string]bool // hosts marked by AllowInsecure
+	retired  []*hostClient   // clients replaced by AllowInsecure, closed by Close
 }
 
 // New makes a Scanner.
@@ -36,13 +39,16 @@ func New(opts ...Option) (*Scanner, error) {
 		}
 	}
 	return &Scanner{o: o, log: o.logger, store: st, stats: newStatsRecorder(),
-		hosts: map[string]*hostClient{}}, nil
+		hosts: map[string]*hostClient{}, insecure: map[string]bool{}}, nil
 }
 
 // Close releases the cache and idle connections.
 func (s *Scanner) Close() error {
 	s.mu.Lock()
 	for _, h := range s.hosts {
+		h.tls.CloseIdleConnections()
+	}
+	for _, h := range s.retired {
 		h.tls.CloseIdleConnections()
 	}
 	s.mu.Unlock()
@@ -61,12 +67,33 @@ func (s *Scanner) hostFor(host string) (*hostClient, error) {
 	if h, ok := s.hosts[host]; ok {
 		return h, nil
 	}
-	h, err := newHostClient(host, s.o, s.stats)
+	h, err := newHostClient(host, s.o, s.stats, s.insecure[host])
 	if err != nil {
 		return nil, err
 	}
 	s.hosts[host] = h
 	return h, nil
+}
+
+// AllowInsecure lets the scanner reach host ("name" or "name:port") over
+// plain HTTP, as a Flux ImageRepository with `insecure: true` asks: like
+// go-containerregistry with name.Insecure, the first request tries HTTPS
+// (certificates still verified) and switches to HTTP when the server
+// answers in plain HTTP. Loopback hosts behave so already. A host with
+// HostConfig.Insecure stays plain HTTP. It is safe for concurrent use and
+// applies from the next request to host; marking a host twice is harmless.
+func (s *Scanner) AllowInsecure(host string) {
+	host = normalizeHost(host)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.insecure[host] {
+		return
+	}
+	s.insecure[host] = true
+	if h, ok := s.hosts[host]; ok && !h.probe && h.urlScheme() == "https" {
+		delete(s.hosts, host) // made before the mark: the next request makes one that may probe
+		s.retired = append(s.retired, h)
+	}
 }
 
 // NormalizeRepository returns the canonical name of an image repository
@@ -80,6 +107,10 @@ func NormalizeRepository(repo string) (string, error) {
 	return r.Name(), nil
 }
 
+// repoComponent is one path component of a repository name (OCI
+// distribution spec): no "..", ".", empty or upper-case segments.
+var repoComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
+
 func parseRepo(repo string) (name.Repository, error) {
 	if strings.ContainsAny(repo, "@") || strings.Contains(repo, "://") {
 		return name.Repository{}, fmt.Errorf("parsing repository %q: want host/path without tag, digest or scheme", repo)
@@ -87,6 +118,11 @@ func parseRepo(repo string) (name.Repository, error) {
 	r, err := name.NewRepository(repo)
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("parsing repository %q: %w", repo, err)
+	}
+	for c := range strings.SplitSeq(r.RepositoryStr(), "/") {
+		if !repoComponent.MatchString(c) {
+			return name.Repository{}, fmt.Errorf("parsing repository %q: path component %q is not a valid repository name component", repo, c)
+		}
 	}
 	return r, nil
 }

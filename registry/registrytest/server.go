@@ -197,6 +197,7 @@ func (s *Server) run(t testing.TB, bin, dir string, cfg map[string]any) error {
 	}
 	cmd := exec.Command(bin, "serve", path)
 	cmd.Stdout, cmd.Stderr = s.out, s.out
+	cmd.Env = append(os.Environ(), "OTEL_TRACES_EXPORTER=none") // distribution v3 exports traces to localhost:4318 by default
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("running %s: %w", bin, err)
