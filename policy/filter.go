@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // evaluate runs tags through the policy's exclusions, filter and rule,
@@ -149,3 +151,66 @@ func (p *Policy) setFilter(re *regexp.Regexp, template string) {
 }
 
 var refRE = regexp.MustCompile(`^\$(?:([0-9A-Za-z_]+)|\{([0-9A-Za-z_]+)\})$`)
+
+// checkExtract fails when the extract template refers to a group the
+// pattern does not have ("$nope", "$3" of two groups): regexp.Expand would
+// quietly put "" in its place, and every tag would compare equal. It reads
+// references exactly as Expand does: "$$" is a "$", and a "$" not followed
+// by a name or {name} is literal.
+func checkExtract(re *regexp.Regexp, template string) error {
+	for _, ref := range templateRefs(template) {
+		if !hasGroup(re, ref) {
+			return fmt.Errorf("$%s names no group of the pattern (it has %s)", ref, groupList(re))
+		}
+	}
+	return nil
+}
+
+// templateRefs returns the group references of an extract template, read
+// as regexp.Expand reads them.
+func templateRefs(template string) []string {
+	var refs []string
+	for rest := template; ; {
+		i := strings.IndexByte(rest, '$')
+		if i < 0 {
+			return refs
+		}
+		rest = rest[i+1:]
+		if strings.HasPrefix(rest, "$") {
+			rest = rest[1:]
+			continue
+		}
+		if m := templateRefRE.FindStringSubmatch(rest); m != nil {
+			rest = rest[len(m[0]):]
+			refs = append(refs, m[1]+m[2])
+		}
+	}
+}
+
+// templateRefRE is a reference after "$", as regexp.Expand reads it.
+var templateRefRE = regexp.MustCompile(`^(?:([\p{L}\p{Nd}_]+)|\{([\p{L}\p{Nd}_]+)\})`)
+
+// hasGroup reports whether ref is a group of re. Like regexp.Expand, it
+// takes ref as a number only without a leading zero and below 1e8, and
+// as a group name otherwise.
+func hasGroup(re *regexp.Regexp, ref string) bool {
+	if n, ok := number(ref); ok && n < 1e8 && (len(ref) == 1 || ref[0] != '0') {
+		return n <= uint64(re.NumSubexp())
+	}
+	return re.SubexpIndex(ref) > 0
+}
+
+// groupList describes the groups of re for an error message.
+func groupList(re *regexp.Regexp) string {
+	if re.NumSubexp() == 0 {
+		return "no groups"
+	}
+	var names []string
+	for i, n := range re.SubexpNames()[1:] {
+		if n == "" {
+			n = strconv.Itoa(i + 1)
+		}
+		names = append(names, "$"+n)
+	}
+	return "groups " + strings.Join(names, ", ")
+}

@@ -57,6 +57,8 @@ func FuzzParse(f *testing.F) {
 		"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: p}\nspec:\n  imageRepositoryRef: {name: r}\n  policy: {numerical: {order: desc}}\n"))
 	f.Add([]byte("a: &x [*x]\nkind: ImagePolicy\n"))
 	f.Add([]byte("apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: &m {name: a}\nspec: &s {image: *m, policy: *s}\n"))
+	f.Add([]byte(hoistDoc("x", goodSpec+"  filterTags: {pattern: '^(?P<ts>[0-9]+)$', extract: '$nope'}\n")))
+	f.Add([]byte(hoistDoc("x", "  image: host/../../etc\n  policy: {newestBuild: {}}\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func() *Set {
 			l := &loader{opts: &options{log: discard(), maxFile: 1 << 20}}
@@ -112,6 +114,47 @@ func FuzzExtract(f *testing.F) {
 		}
 		if ok != (m != nil) || (ok && got != want) {
 			t.Fatalf("extract(%q, %q, %q) = %q, %v; want %q, %v", pattern, template, tag, got, ok, want, m != nil)
+		}
+	})
+}
+
+// FuzzTemplateRefs holds checkExtract's reading of a template to
+// regexp.Expand: expanding with every group matching "A", then "B", the
+// outputs differ in exactly one byte per reference that names a group.
+func FuzzTemplateRefs(f *testing.F) {
+	f.Add(`^(?P<ts>\d+)-(x)$`, "$ts.${2}$$ $ $nope $1x $01 ${ts")
+	f.Add(`(?P<é>a)`, "$é${é}")
+	f.Add(`(a)`, "$100000000 $0000 $1")
+	f.Fuzz(func(t *testing.T, pattern, template string) {
+		re, err := regexp.Compile(pattern)
+		if err != nil || re.NumSubexp() > 100 {
+			return
+		}
+		expand := func(at int) string {
+			m := make([]int, 2*(re.NumSubexp()+1))
+			for i := range m {
+				m[i] = at + i%2
+			}
+			return string(re.ExpandString(nil, template, "AB", m))
+		}
+		a, b := expand(0), expand(1)
+		differ := 0
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				differ++
+			}
+		}
+		named := 0
+		for _, ref := range templateRefs(template) {
+			if hasGroup(re, ref) {
+				named++
+			}
+		}
+		if len(a) != len(b) || differ != named {
+			t.Fatalf("template %q on %q: Expand resolves %d references, checkExtract finds %d", template, pattern, differ, named)
+		}
+		if (checkExtract(re, template) == nil) != (named == len(templateRefs(template))) {
+			t.Fatalf("checkExtract disagrees with templateRefs")
 		}
 	})
 }

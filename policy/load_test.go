@@ -150,6 +150,15 @@ func TestLoadProblems(t *testing.T) {
 		{"missing image", hoistDoc("x", "  policy:\n    semver: {range: '*'}\n"), 7, "spec.image: is required"},
 		{"image with tag", hoistDoc("x", "  image: ghcr.io/a/b:1.0\n  policy: {newestBuild: {}}\n"), 7, "without tag or digest"},
 		{"image uppercase", hoistDoc("x", "  image: ghcr.io/A/b\n  policy: {newestBuild: {}}\n"), 7, "spec.image"},
+		{"extract names a missing group", hoistDoc("x", goodSpec+"  filterTags:\n    pattern: '^(?P<ts>[0-9]+)$'\n    extract: $nope\n"), 12,
+			"spec.filterTags.extract: $nope names no group of the pattern (it has groups $ts)"},
+		{"extract of a pattern without groups", hoistDoc("x", goodSpec+"  filterTags: {pattern: '^v', extract: '${1}'}\n"), 10, "(it has no groups)"},
+		{"image with dot-dot", hoistDoc("x", "  image: host/../../etc\n  policy: {newestBuild: {}}\n"), 7, `"host/../../etc" has an invalid path component ".."`},
+		{"image with dot", hoistDoc("x", "  image: ghcr.io/./x\n  policy: {newestBuild: {}}\n"), 7, `invalid path component "."`},
+		{"image with an empty segment", hoistDoc("x", "  image: ghcr.io/a//b\n  policy: {newestBuild: {}}\n"), 7, `invalid path component ""`},
+		{"image with a trailing slash", hoistDoc("x", "  image: ghcr.io/a/\n  policy: {newestBuild: {}}\n"), 7, `invalid path component ""`},
+		{"flux repository image with dot-dot", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r2}\nspec:\n  image: ghcr.io/../etc\n",
+			5, `ImageRepository r2: spec.image: "ghcr.io/../etc" has an invalid path component ".."`},
 		{"unknown spec field", hoistDoc("x", goodSpec+"  polcy: {}\n"), 10, "unknown field polcy"},
 		{"bad digest", hoistDoc("x", goodSpec+"  digest: Sometimes\n"), 10, "Never, IfNotPresent or Always"},
 		{"bad platform", hoistDoc("x", goodSpec+"  platform: amd64\n"), 10, "os/arch"},
@@ -323,6 +332,25 @@ func TestLoadBrokenRepository(t *testing.T) {
 		`f.yaml:4: ImageRepository r: spec.image: "A:B" must be a repository without tag or digest`,
 		"f.yaml:10: policy p: spec.imageRepositoryRef: ImageRepository r is invalid (see f.yaml:1)",
 	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadDuplicateRepository checks the message of a duplicate
+// ImageRepository has one colon after the object (it had two).
+func TestLoadDuplicateRepository(t *testing.T) {
+	repo := "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: mailrelay}\nspec: {image: a/mail}\n"
+	dir := writeTree(t, map[string]string{"f.yaml": repo + "---\n" + repo})
+	set, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range set.Problems {
+		got = append(got, p.Error())
+	}
+	want := []string{"f.yaml:6: ImageRepository mailrelay: duplicate ImageRepository mailrelay (first defined at f.yaml:1)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems mismatch (-want +got):\n%s", diff)
 	}

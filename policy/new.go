@@ -61,6 +61,9 @@ func (p *Policy) compile(s Spec) (err error) {
 		if err != nil {
 			return invalidf("filterTags.pattern: %v", err)
 		}
+		if err := checkExtract(re, s.Extract); err != nil {
+			return invalidf("filterTags.extract: %v", err)
+		}
 		p.setFilter(re, s.Extract)
 	} else if s.Extract != "" {
 		return invalidf("filterTags.extract needs a pattern")

@@ -162,7 +162,11 @@ func duplicate(what string, first *object) error {
 // prefixed puts what in front of err's message, keeping its line.
 func prefixed(what string, err error) error {
 	if fe, ok := err.(*fieldError); ok {
-		return &fieldError{line: fe.line, path: what + ": " + fe.path, err: fe.err}
+		path := what
+		if fe.path != "" {
+			path += ": " + fe.path
+		}
+		return &fieldError{line: fe.line, path: path, err: fe.err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

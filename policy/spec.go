@@ -125,6 +125,9 @@ func parseFilter(spec *yaml.Node, p *Policy) error {
 	if err != nil {
 		return fieldErr(field(n, "pattern"), path+".pattern", "%v", err)
 	}
+	if err := checkExtract(re, extract); err != nil {
+		return fieldErr(field(n, "extract"), path+".extract", "%v", err)
+	}
 	p.setFilter(re, extract)
 	return nil
 }
@@ -156,11 +159,21 @@ func checkImage(image string, n *yaml.Node, path string) error {
 	if strings.ContainsAny(last, ":@") {
 		return fieldErr(n, path, "%q must be a repository without tag or digest", image)
 	}
-	if _, err := name.NewRepository(image); err != nil {
+	r, err := name.NewRepository(image)
+	if err != nil {
 		return fieldErr(n, path, "%v", err)
+	}
+	for _, c := range strings.Split(r.RepositoryStr(), "/") {
+		if !pathComponentRE.MatchString(c) {
+			return fieldErr(n, path, "%q has an invalid path component %q (want lowercase letters and digits, separated by '.', '_', '__' or '-')", image, c)
+		}
 	}
 	return nil
 }
+
+// pathComponentRE is one component of a repository path, as the OCI
+// distribution spec defines it: no empty, "." or ".." components.
+var pathComponentRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
 
 // checkDigest accepts the digest modes ("" is Never).
 func checkDigest(s string, n *yaml.Node, path string) (DigestMode, error) {
