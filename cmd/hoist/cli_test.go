@@ -196,3 +196,41 @@ func TestPlanAndOnceWithConfig(t *testing.T) {
 		t.Errorf("the good repository was not updated:\n%s", out)
 	}
 }
+
+// TestTagsUndecidedFails: a policy whose registry cannot be reached makes
+// `tags` exit non-zero, prints the cause (not "no tags listed") and gives
+// null for its selection in JSON, while the other policies are still shown.
+func TestTagsUndecidedFails(t *testing.T) {
+	dir, reg := demoDir(t, map[string]string{
+		"policies/gone.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: gone, namespace: apps}\n" +
+			"spec:\n  image: 127.0.0.1:1/acme/gone\n  policy: {semver: {range: '*'}}\n",
+	})
+	out, _, err := hoistCmd(t, "tags", "--dir", dir, "--insecure-registry", reg.Host())
+	if err == nil || !strings.Contains(err.Error(), "1 of 4 policies could not be decided") {
+		t.Errorf("tags with an unreachable registry: err = %v, want 1 of 4 undecided", err)
+	}
+	gone := ""
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "apps:gone\t") {
+			gone = line
+		}
+	}
+	if !strings.Contains(gone, "127.0.0.1:1") || !strings.Contains(gone, "connection refused") || strings.Contains(gone, "no tags listed") {
+		t.Errorf("tags line of the unreachable policy = %q, want the cause", gone)
+	}
+	if !strings.Contains(out, "apps:api\t") {
+		t.Errorf("the other policies are missing:\n%s", out)
+	}
+
+	out, _, err = hoistCmd(t, "tags", "--dir", dir, "--output", "json", "--policy", "apps:gone", "--insecure-registry", reg.Host())
+	var obj map[string]any
+	if jerr := json.Unmarshal([]byte(out), &obj); jerr != nil || err == nil {
+		t.Fatalf("tags --output json = %q, %v (%v)", out, err, jerr)
+	}
+	if sel, ok := obj["selected"]; !ok || sel != nil {
+		t.Errorf("selected = %v (present %v), want null", sel, ok)
+	}
+	if e, _ := obj["error"].(string); !strings.Contains(e, "connection refused") {
+		t.Errorf("error = %q, want the cause", e)
+	}
+}

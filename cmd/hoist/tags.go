@@ -37,7 +37,7 @@ func newTagsCmd(a *app) *cobra.Command {
 type tagsLine struct {
 	Policy      string             `json:"policy"`
 	Image       string             `json:"image"`
-	Selected    selected           `json:"selected"`
+	Selected    *selected          `json:"selected"` // null when undecided
 	Candidates  int                `json:"candidates"`
 	Excluded    int                `json:"excluded"`
 	Error       string             `json:"error"`
@@ -55,25 +55,30 @@ func runTags(ctx context.Context, a *app, f repoFlags, dir, only, output string)
 	if err != nil {
 		return err
 	}
-	found := false
+	found, undecided := 0, 0
 	for i, d := range rep.Decisions {
 		if only != "" && d.Policy != only {
 			continue
 		}
-		found = true
+		found++
 		line := tagsLine{Policy: d.Policy, Image: rep.Policies[i].Image, Explanation: d.Explanation,
-			Candidates: d.Explanation.Candidates, Excluded: d.Explanation.Excluded,
-			Selected: selected{Tag: d.Tag, Digest: rep.Digests[d.Policy]}}
+			Candidates: d.Explanation.Candidates, Excluded: d.Explanation.Excluded}
 		if d.Err != nil {
 			line.Error = d.Err.Error()
+			undecided++
+		} else {
+			line.Selected = &selected{Tag: d.Tag, Digest: rep.Digests[d.Policy]}
 		}
 		if err := writeTagsLine(a.out, output, line); err != nil {
 			return err
 		}
 	}
 	printProblems(a.errOut, rep.Problems)
-	if only != "" && !found {
+	switch {
+	case only != "" && found == 0:
 		return fmt.Errorf("no policy %q under %s", only, f.path)
+	case undecided > 0:
+		return fmt.Errorf("%d of %d policies could not be decided, listed above", undecided, found)
 	}
 	return nil
 }
@@ -86,7 +91,7 @@ func writeTagsLine(w io.Writer, output string, l tagsLine) error {
 		_, err := fmt.Fprintf(w, "%s\t%s\terror: %s\n", l.Policy, l.Image, l.Error)
 		return err
 	}
-	pick := l.Selected.Tag
+	pick := l.Selected.Tag // set whenever Error is empty
 	if l.Selected.Digest != "" {
 		pick += "@" + l.Selected.Digest
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,6 +50,7 @@ type Report struct {
 	Problems []string
 
 	stages map[string]int // problems by stage
+	root   string         // the resolved directory of Options.Path
 }
 
 // problem records a problem found by a stage.
@@ -76,8 +78,7 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 		return nil, err
 	}
 	log := logger(opts)
-	root := filepath.Join(dir, filepath.FromSlash(opts.Path))
-	res, err := yamlpatch.Apply(root, rep.Refs, patchOptions(rep.Policies, opts, log)...)
+	res, err := yamlpatch.Apply(rep.root, rep.Refs, patchOptions(rep.Policies, opts, log)...)
 	if err != nil {
 		return nil, fmt.Errorf("updating markers under %s: %w", opts.Path, err)
 	}
@@ -95,21 +96,29 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 // they name and selects a reference per policy, without touching any file.
 func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Report, error) {
 	log := logger(opts)
-	root := filepath.Join(dir, filepath.FromSlash(opts.Path))
+	root, err := Root(dir, opts.Path)
+	if err != nil {
+		return nil, err
+	}
 	set, err := policy.Load(root, policy.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("loading policies under %s: %w", opts.Path, err)
 	}
-	rep := &Report{Policies: set.Policies}
+	rep := &Report{Policies: set.Policies, root: root}
 	for _, p := range set.Problems {
 		rep.problem("policy", prefix(opts.Path, p.Error()))
 	}
-	tags, scanProblems := scan(ctx, scanner, set.Policies, opts.Jobs, log)
-	for _, p := range scanProblems {
-		rep.problem("registry", p)
+	tags, failed := scan(ctx, scanner, set.Policies, jobsOf(opts), log)
+	for _, img := range slices.Sorted(maps.Keys(failed)) {
+		rep.problem("registry", failed[img].Error())
 	}
 	rep.Decisions = policy.Select(set.Policies, tags)
-	rep.resolve(ctx, scanner, tags, root, opts)
+	for i, p := range set.Policies {
+		if err, ok := failed[p.Image]; ok {
+			rep.Decisions[i].Err = err // the cause, not "no tags listed"
+		}
+	}
+	rep.resolve(ctx, scanner, tags, opts)
 	return rep, nil
 }
 

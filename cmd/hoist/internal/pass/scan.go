@@ -27,9 +27,9 @@ type Scanner interface {
 }
 
 // scan lists the tags of each distinct image once, with build times where a
-// policy of that image needs them. A failed image is left out of the result
-// (so its policies get a decision error) and reported as a problem.
-func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (map[string][]policy.Tag, []string) {
+// policy of that image needs them. A failed image is left out of the tags
+// (so its policies get a decision error) and its error is returned by image.
+func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (map[string][]policy.Tag, map[string]error) {
 	needTimes := map[string]bool{}
 	for _, p := range ps {
 		needTimes[p.Image] = needTimes[p.Image] || p.NeedsBuildTimes()
@@ -40,13 +40,10 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 	}
 	sort.Strings(images)
 
-	var mu sync.Mutex // protects tags and problems
+	var mu sync.Mutex // protects tags and failed
 	tags := map[string][]policy.Tag{}
-	var problems []string
+	failed := map[string]error{}
 	g, gctx := errgroup.WithContext(ctx)
-	if jobs <= 0 {
-		jobs = 4
-	}
 	g.SetLimit(jobs)
 	for _, img := range images {
 		g.Go(func() error {
@@ -54,8 +51,7 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				log.Info("scan failed", "image", img, "error", err)
-				problems = append(problems, err.Error())
+				failed[img] = err
 				return nil
 			}
 			log.Debug("scanned image", "image", img, "tags", len(ts))
@@ -64,7 +60,7 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 		})
 	}
 	_ = g.Wait() // scanImage never returns an error to the group
-	return tags, problems
+	return tags, failed
 }
 
 func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]policy.Tag, error) {
@@ -86,37 +82,62 @@ func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]po
 }
 
 // resolve turns decisions into the references markers get, resolving digests
-// for policies that pin them. Undecided policies get no reference, so their
-// markers stay as they are. A policy whose image could not be scanned is not
-// reported again: the scan problem already names the image.
-func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, root string, opts Options) {
-	path := opts.Path
-	kept := pinned(root, r.Policies)
+// for policies that pin them (several at once, like the scan). Undecided
+// policies get no reference, so their markers stay as they are. A policy whose
+// image could not be scanned is not reported again: the scan problem already
+// names the image.
+func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, opts Options) {
+	kept := pinned(r.root, r.Policies)
+	digests := make([]string, len(r.Policies))
+	errs := make([]error, len(r.Policies))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobsOf(opts))
+	for i, d := range r.Decisions {
+		p := r.Policies[i]
+		if _, ok := scanned[p.Image]; !ok || d.Err != nil {
+			continue
+		}
+		g.Go(func() error {
+			digests[i], errs[i] = digestFor(gctx, s, p, d.Tag, kept[p.ID], opts.AllDigests)
+			return nil
+		})
+	}
+	_ = g.Wait() // errors are kept per policy
 	r.Refs = map[string]yamlpatch.Ref{}
 	r.Digests = map[string]string{}
 	for i, d := range r.Decisions {
-		p := r.Policies[i]
-		if _, ok := scanned[p.Image]; !ok {
-			continue
-		}
-		if d.Err != nil {
-			r.problem("policy", prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, p.Line, p.ID, d.Err)))
-			continue
-		}
-		ref := yamlpatch.Ref{Name: p.Image, Tag: d.Tag}
-		dg, err := digestFor(ctx, s, p, d.Tag, kept[p.ID], opts.AllDigests)
-		if err != nil {
-			r.problem("registry", fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
-			continue
-		}
-		if dg != "" {
-			r.Digests[p.ID] = dg
-		}
-		if pinsDigest(p) {
-			ref.Digest = dg
-		}
-		r.Refs[p.ID] = ref
+		r.addRef(r.Policies[i], d, digests[i], errs[i], scanned, opts.Path)
 	}
+}
+
+// addRef records the reference of one decided policy, or its problem.
+func (r *Report) addRef(p *policy.Policy, d policy.Decision, dg string, err error, scanned map[string][]policy.Tag, path string) {
+	if _, ok := scanned[p.Image]; !ok {
+		return
+	}
+	if d.Err != nil {
+		r.problem("policy", prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, p.Line, p.ID, d.Err)))
+		return
+	}
+	if err != nil {
+		r.problem("registry", fmt.Sprintf("resolving digest of %s:%s for policy %s: %v", p.Image, d.Tag, p.ID, err))
+		return
+	}
+	if dg != "" {
+		r.Digests[p.ID] = dg
+	}
+	ref := yamlpatch.Ref{Name: p.Image, Tag: d.Tag}
+	if pinsDigest(p) {
+		ref.Digest = dg
+	}
+	r.Refs[p.ID] = ref
+}
+
+func jobsOf(opts Options) int {
+	if opts.Jobs <= 0 {
+		return 4
+	}
+	return opts.Jobs
 }
 
 // digestFor returns the digest policy p pins for tag: the one its markers
