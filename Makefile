@@ -12,8 +12,8 @@ FUZZTIME ?= 10s
 build:
 	$(GO) build -o bin/hoist ./cmd/hoist
 
-# tools installs, idempotently, the test servers `go install` provides (registry, crane,
-# kustomize). kube-apiserver (for the deploy tests, a 4-minute build) comes with KUBE=1;
+# tools installs, idempotently, the test servers and linters `go install` provides (registry,
+# crane, kustomize, staticcheck). kube-apiserver (for the deploy tests, a 4-minute build) comes with KUBE=1;
 # without it those tests skip, except under CI=true, where .ci/run builds it.
 tools:
 	bash .ci/tools.sh
@@ -32,9 +32,10 @@ bench: tools
 fuzz:
 	bash .ci/fuzz.sh $(FUZZTIME)
 
-lint:
+lint: tools
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	staticcheck ./...
 
 verify:
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum

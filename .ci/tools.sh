@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs, idempotently, the test servers that `go install` provides into $TOOLS/bin.
+# Installs, idempotently, the test servers and linters that `go install` provides into $TOOLS/bin.
 set -euo pipefail
 TOOLS="${TOOLS:-$(cd "$(dirname "$0")/.." && pwd)/.tools}"
 mkdir -p "$TOOLS/bin"
@@ -12,3 +12,4 @@ gi() { # gi <binary> <pkg@version>
 gi crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
 gi registry github.com/distribution/distribution/v3/cmd/registry@v3.1.2
 gi kustomize sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+gi staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
