@@ -15,7 +15,10 @@
 //   - [Repo.Update] runs checkout, the caller's [EditFunc], commit and push in
 //     a loop: a push rejected because the remote moved leads to a fresh fetch
 //     and a new edit on the new head (after a short random backoff), never to
-//     a blind rebase or a force push of the checkout branch.
+//     a blind rebase or a force push of the checkout branch. A push the
+//     remote declines for another reason (a pre-receive hook, a checked-out
+//     branch of a non-bare repository) fails at once with [ErrDeclined],
+//     carrying the remote's reason and what it printed, escaped and capped.
 //   - Commit messages come from a text/template that sees every [Update]
 //     ([MessageData]); the trailers Hoist-Policy, Hoist-Image, Hoist-From and
 //     Hoist-To follow, so [Repo.History] can read hoist's commits back as an

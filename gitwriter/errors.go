@@ -16,6 +16,11 @@ var (
 	// the edit, as after a rejection: if the push landed, the redo finds
 	// nothing left to change.
 	ErrInterrupted = errors.New("push interrupted")
+	// ErrDeclined reports a push the remote refused for a reason other than
+	// a moved branch: a pre-receive or update hook, a checked-out branch in
+	// a non-bare repository, a protected ref. Update does not retry it; the
+	// error holds the remote's reason and what it printed, escaped and capped.
+	ErrDeclined = errors.New("push declined by the remote")
 	// ErrForeignPushBranch reports a push branch holding commits that are not
 	// hoist's, which hoist refuses to overwrite.
 	ErrForeignPushBranch = errors.New("push branch holds commits that are not hoist's")

@@ -155,10 +155,11 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, e
 	}
 	src := plumbing.NewBranchReferenceName(r.branch)
 	dst := plumbing.NewBranchReferenceName(r.pushTarget())
+	said := &remoteSaid{}
 	opts := &git.PushOptions{
 		RemoteName: remoteName, RemoteURL: r.url, Auth: c.method, CABundle: c.caBundle,
 		RefSpecs: []config.RefSpec{config.RefSpec(src + ":" + dst)},
-		Options:  r.o.pushOptions,
+		Options:  r.o.pushOptions, Progress: said,
 	}
 	if r.o.pushBranch != "" {
 		same, err := r.preparePushBranch(ctx, c, opts, commit)
@@ -182,7 +183,14 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, e
 	if isInterrupted(err) {
 		return plumbing.ZeroHash, r.fail("push", fmt.Errorf("%w: %v", ErrInterrupted, err), c)
 	}
-	return plumbing.ZeroHash, r.fail("push", err, c)
+	if isDeclined(err) {
+		status, _ := refusal(err)
+		if status == "" {
+			status = err.Error()
+		}
+		err = fmt.Errorf("%w: %s", ErrDeclined, sanitize(status, maxRemoteText))
+	}
+	return plumbing.ZeroHash, r.fail("push", said.withRemote(err), c)
 }
 
 // isInterrupted reports a connection that broke mid-push.
@@ -202,12 +210,6 @@ func (r *Repo) afterPush(commit plumbing.Hash) error {
 		return fmt.Errorf("updating %s: %w", r.trackingRef(), err)
 	}
 	return nil
-}
-
-func isRejection(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "non-fast-forward") || strings.Contains(s, "command error on") ||
-		strings.Contains(s, "fetch first") || strings.Contains(s, "stale info")
 }
 
 // backoff waits a random time below 50ms·2^(attempt-1), at most 2s, so
