@@ -94,7 +94,7 @@ func (o *options) editFor(l *loaded, s site, ref Ref) (*edit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &edit{start: start, end: end, idx: s.idx, value: want, flow: s.flow,
+	return &edit{start: start, end: end, idx: s.idx, value: want, flow: s.flow, node: s.node,
 		repl: render(want, s.node.Style, s.flow, &o.plain)}, nil
 }
 
@@ -108,7 +108,7 @@ func (o *options) patch(l *loaded, edits []edit) ([]byte, error) {
 	if !o.fullVerify && o.quickSafe(l, edits) {
 		return out, nil
 	}
-	if err := verify(l.flat, out, edits); err != nil {
+	if err := verify(l.flat(), out, edits); err != nil {
 		return nil, fmt.Errorf("verifying edit: %w", err)
 	}
 	return out, nil

@@ -14,7 +14,8 @@ type edit struct {
 	repl       string
 	idx        int
 	value      string
-	flow       bool // the scalar is inside a flow collection
+	flow       bool       // the scalar is inside a flow collection
+	node       *yaml.Node // the scalar
 }
 
 // applyEdits returns src with the edits (sorted, non-overlapping) applied.
@@ -51,7 +52,7 @@ func verify(before []*yaml.Node, out []byte, edits []edit) error {
 	if err != nil {
 		return fmt.Errorf("edited file does not parse: %w", err)
 	}
-	after := flatten(docs)
+	after := flatten(docs, len(before))
 	if len(after) != len(before) {
 		return fmt.Errorf("edited file has %d nodes, want %d", len(after), len(before))
 	}

@@ -61,7 +61,7 @@ func checkQuickAgreesWithFull(t *testing.T, o *options, l *loaded, refs map[stri
 	if sortEdits(edits) != nil || !o.quickSafe(l, edits) {
 		return
 	}
-	if err := verify(l.flat, applyEdits(l.src, edits), edits); err != nil {
+	if err := verify(l.flat(), applyEdits(l.src, edits), edits); err != nil {
 		t.Fatalf("quickSafe accepted edits that full verification refuses: %v", err)
 	}
 }
@@ -113,15 +113,16 @@ func checkOnlyChangedLines(t *testing.T, src, out []byte, changes []Change) {
 	if err != nil {
 		t.Fatalf("output does not parse: %v\n%q", err, out)
 	}
-	if len(in.flat) != len(p.flat) {
-		t.Fatalf("output has %d nodes, input %d", len(p.flat), len(in.flat))
+	inFlat, outFlat := in.flat(), p.flat()
+	if len(inFlat) != len(outFlat) {
+		t.Fatalf("output has %d nodes, input %d", len(outFlat), len(inFlat))
 	}
 	want := map[int]string{}
 	for _, c := range changes {
 		want[c.Line] = c.New
 	}
-	for i, a := range p.flat {
-		b := in.flat[i]
+	for i, a := range outFlat {
+		b := inFlat[i]
 		if a.Value == b.Value {
 			continue
 		}

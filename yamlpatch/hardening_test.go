@@ -224,12 +224,12 @@ func TestVerifyRejectsTaggedValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := []byte("a: " + tag + " 1.2.0\n")
-		if err := verify(p.flat, out, []edit{{idx: 3, value: "1.2.0"}}); err == nil {
+		if err := verify(p.flat(), out, []edit{{idx: 3, value: "1.2.0", node: p.flat()[3]}}); err == nil {
 			t.Errorf("verify accepted %q", out)
 		}
 	}
 	p, _ := parseFile([]byte("a: !e 12\n"))
-	if err := verify(p.flat, []byte("a: !e 1.2.0\n"), []edit{{idx: 3, value: "1.2.0"}}); err != nil {
+	if err := verify(p.flat(), []byte("a: !e 1.2.0\n"), []edit{{idx: 3, value: "1.2.0", node: p.flat()[3]}}); err != nil {
 		t.Errorf("verify refused an application tag: %v", err)
 	}
 }
@@ -271,7 +271,7 @@ func TestQuickSafe(t *testing.T) {
 		if got := o.quickSafe(l, edits); got != tc.quick {
 			t.Errorf("%s: quickSafe = %v, want %v", name, got, tc.quick)
 		}
-		if err := verify(l.flat, applyEdits(l.src, edits), edits); tc.quick && err != nil {
+		if err := verify(l.flat(), applyEdits(l.src, edits), edits); tc.quick && err != nil {
 			t.Errorf("%s: quickSafe but verify says %v", name, err)
 		}
 	}

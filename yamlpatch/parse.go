@@ -53,23 +53,24 @@ type object struct{ kind, namespace, name string }
 // site is a marked scalar that can be rewritten.
 type site struct {
 	node *yaml.Node
-	idx  int // index of node in walker.flat
+	idx  int // index of node in document order (see flatten)
 	spec markerSpec
 	obj  object
 	flow bool // inside a flow collection
 }
 
-// walker visits nodes in document order, recording every node (flat, used to
-// verify edits), the marked scalars (sites) and misplaced markers (problems).
+// walker visits nodes in document order, counting them (the count is a
+// node's index in flatten's list, used to verify edits) and recording the
+// marked scalars (sites) and misplaced markers (problems).
 type walker struct {
-	flat     []*yaml.Node
+	count    int
 	sites    []site
 	problems []Problem // File left empty
 }
 
 func (w *walker) walk(n *yaml.Node, obj object, flow, isKey bool) {
-	idx := len(w.flat)
-	w.flat = append(w.flat, n)
+	idx := w.count
+	w.count++
 	switch n.Kind {
 	case yaml.DocumentNode, yaml.SequenceNode:
 		flow = flow || n.Style&yaml.FlowStyle != 0
@@ -188,6 +189,7 @@ func scalarField(m *yaml.Node, key string) string {
 
 // parsed is one parsed file.
 type parsed struct {
+	docs []*yaml.Node
 	walker
 }
 
@@ -196,16 +198,22 @@ func parseFile(src []byte) (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parsed{}
+	p := &parsed{docs: docs}
 	for _, d := range docs {
 		p.walk(d, object{}, false, false)
 	}
 	return p, nil
 }
 
+// flat lists every node in document order; it is built only for a full
+// verification, since a list of every node of a big file costs memory.
+func (p *parsed) flat() []*yaml.Node {
+	return flatten(p.docs, p.count)
+}
+
 // flatten lists every node of docs in the order walker.walk visits them.
-func flatten(docs []*yaml.Node) []*yaml.Node {
-	var out []*yaml.Node
+func flatten(docs []*yaml.Node, size int) []*yaml.Node {
+	out := make([]*yaml.Node, 0, size)
 	var rec func(n *yaml.Node)
 	rec = func(n *yaml.Node) {
 		out = append(out, n)

@@ -25,7 +25,7 @@ import (
 // string; in a flow collection only image-reference characters are taken.
 func (o *options) quickSafe(l *loaded, edits []edit) bool {
 	for _, e := range edits {
-		if !quickSafeEdit(l.flat[e.idx], l.src[e.start:e.end], e, &o.plain) {
+		if !quickSafeEdit(e.node, l.src[e.start:e.end], e, &o.plain) {
 			return false
 		}
 	}

@@ -149,7 +149,7 @@ func TestVerify(t *testing.T) {
 		"became mapping":  {"a: {new: 1} # m\nb: &k y\nc: *k\nd: [1, 2]\n", false},
 	}
 	for name, tc := range tests {
-		err := verify(p.flat, []byte(tc.out), edits)
+		err := verify(p.flat(), []byte(tc.out), edits)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: verify = %v, want ok=%v", name, err, tc.ok)
 		}
@@ -164,7 +164,7 @@ func TestLineStartsAndSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	starts := lineStarts([]byte(src))
-	top := p.flat[1].Content
+	top := p.flat()[1].Content
 	var values []*yaml.Node
 	for i := 1; i < len(top); i += 2 {
 		values = append(values, top[i])
