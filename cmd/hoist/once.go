@@ -95,17 +95,29 @@ func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
 	}
 }
 
-func printProblems(w io.Writer, problems []string) {
+// printProblems prints errors as "problem: ..." and warnings as
+// "warning: ...", errors first.
+func printProblems(w io.Writer, problems []pass.Problem) {
 	for _, p := range problems {
-		fmt.Fprintf(w, "problem: %s\n", p)
+		if p.Warning {
+			fmt.Fprintf(w, "warning: %s\n", p.Message)
+		} else {
+			fmt.Fprintf(w, "problem: %s\n", p.Message)
+		}
 	}
 }
 
+// problemsErr fails a command whose pass had errors; warnings alone (by
+// which nothing was lost) do not.
 func problemsErr(rep *pass.Report) error {
-	if rep == nil || len(rep.Problems) == 0 {
+	if rep == nil {
 		return nil
 	}
-	return fmt.Errorf("%d problem(s), listed above; everything else was done", len(rep.Problems))
+	n := len(pass.Errors(rep.Problems))
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d problem(s), listed above; everything else was done", n)
 }
 
 func short(commit string) string {

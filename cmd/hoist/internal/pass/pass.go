@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/hoist-dev/hoist/policy"
@@ -45,27 +44,32 @@ type Report struct {
 	Changes []yamlpatch.Change
 	// Diff is the unified diff of Changes, with paths relative to the worktree.
 	Diff string
-	// Problems lists what went wrong, one line each, naming the file and line
-	// or the registry and repository. The pass went on for the rest.
-	Problems []string
+	// Problems lists what went wrong, one each, naming the file and line
+	// or the registry and repository, errors first. The pass went on for
+	// the rest.
+	Problems []Problem
 
-	stages map[string]int // problems by stage
-	root   string         // the resolved directory of Options.Path
+	root string // the resolved directory of Options.Path
 }
 
-// problem records a problem found by a stage.
+// problem records an error found by a stage.
 func (r *Report) problem(stage, msg string) {
-	r.Problems = append(r.Problems, msg)
-	if r.stages == nil {
-		r.stages = map[string]int{}
-	}
-	r.stages[stage]++
+	r.Problems = append(r.Problems, Problem{Stage: stage, Message: msg})
 }
 
-// ProblemsByStage counts the problems by the stage that found them
-// ("policy", "registry", "yamlpatch").
+// warning records a remark by which nothing was lost.
+func (r *Report) warning(stage, msg string) {
+	r.Problems = append(r.Problems, Problem{Stage: stage, Message: msg, Warning: true})
+}
+
+// ProblemsByStage counts the problems that are not warnings by the stage
+// that found them ("policy", "registry", "yamlpatch").
 func (r *Report) ProblemsByStage() map[string]int {
-	return maps.Clone(r.stages)
+	n := map[string]int{}
+	for _, p := range Errors(r.Problems) {
+		n[p.Stage]++
+	}
+	return n
 }
 
 // Run performs one pass in the worktree dir: [Decide], then rewrite the
@@ -87,7 +91,7 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 	for _, p := range res.Problems {
 		rep.problem("yamlpatch", prefix(opts.Path, p.Error()))
 	}
-	sort.Strings(rep.Problems)
+	sortProblems(rep.Problems)
 	log.Info("pass done", "policies", len(rep.Policies), "changes", len(rep.Changes), "problems", len(rep.Problems))
 	return rep, nil
 }
