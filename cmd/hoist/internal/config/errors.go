@@ -68,27 +68,43 @@ func invalid(format string, args ...any) error {
 	return invalidError{msg: fmt.Sprintf(format, args...)}
 }
 
-// under reports whether path is p or lies below it.
-func under(path, p string) bool {
-	return path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[")
-}
+// maxErrors is how many problems an error lists; the rest are counted.
+const maxErrors = 100
 
-// merge joins decoding and validation errors in line order. A validation
-// error below a key that failed to decode is dropped: it would only repeat
-// the decoding error.
-func merge(decodeErrs, validateErrs []*FieldError) error {
-	all := slices.Clone(decodeErrs)
+// merge joins check and validation errors in line order, at most
+// maxErrors of them and then "... and N more". A validation error below a
+// path in skip is dropped: it would only repeat a check error.
+func merge(checkErrs []*FieldError, skip map[string]bool, validateErrs []*FieldError) error {
+	all := slices.Clone(checkErrs)
 	for _, v := range validateErrs {
-		if !slices.ContainsFunc(decodeErrs, func(d *FieldError) bool { return under(v.Path, d.Path) }) {
+		if !skipped(v.Path, skip) {
 			all = append(all, v)
 		}
 	}
 	slices.SortStableFunc(all, func(a, b *FieldError) int { return cmp.Compare(sortLine(a), sortLine(b)) })
-	errs := make([]error, len(all))
-	for i, e := range all {
-		errs[i] = e
+	errs := make([]error, 0, min(len(all), maxErrors+1))
+	for _, e := range all[:min(len(all), maxErrors)] {
+		errs = append(errs, e)
+	}
+	if n := len(all) - maxErrors; n > 0 {
+		errs = append(errs, fmt.Errorf("... and %d more", n))
 	}
 	return errors.Join(errs...)
+}
+
+// skipped reports whether path or one of its ancestors is in skip.
+func skipped(path string, skip map[string]bool) bool {
+	for len(skip) > 0 {
+		if skip[path] {
+			return true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return false
+		}
+		path = path[:i]
+	}
+	return false
 }
 
 // sortLine puts errors without a line last.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -21,7 +22,7 @@ func looksSecret(key string) bool {
 // unknownKey explains a key that is not part of the format: a typo gets the
 // closest known key, and an inline secret gets pointed to the file and
 // environment forms.
-func unknownKey(key string, fields map[string]int) error {
+func unknownKey(key string, fields map[string]reflect.StructField) error {
 	s := closest(key, fields)
 	if looksSecret(key) && (s == "" || !looksSecret(s)) {
 		return inlineSecret(key, fields)
@@ -32,7 +33,7 @@ func unknownKey(key string, fields map[string]int) error {
 	return ErrUnknownKey
 }
 
-func inlineSecret(key string, fields map[string]int) error {
+func inlineSecret(key string, fields map[string]reflect.StructField) error {
 	var alts []string
 	for _, suffix := range []string{"File", "Env"} {
 		if _, ok := fields[key+suffix]; ok {
@@ -48,7 +49,7 @@ func inlineSecret(key string, fields map[string]int) error {
 
 // closest returns the known key nearest to key by edit distance, if it is
 // near enough to be a typo.
-func closest(key string, fields map[string]int) string {
+func closest(key string, fields map[string]reflect.StructField) string {
 	best, bestD := "", 3
 	for f := range fields {
 		if d := distance(strings.ToLower(key), strings.ToLower(f)); d < bestD || d == bestD && f < best && best != "" {
@@ -66,12 +67,11 @@ func distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}
-	prev := make([]int, len(b)+1)
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			sub := prev[j-1]
@@ -80,7 +80,7 @@ func distance(a, b string) int {
 			}
 			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
 	return prev[len(b)]
 }

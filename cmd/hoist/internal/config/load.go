@@ -35,7 +35,12 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes a config file, applies the defaults and validates it. name
 // labels the errors, usually the file name. The error, if any, joins one
-// [*FieldError] per problem, in line order.
+// [*FieldError] per problem in line order, at most 100 of them and then a
+// line "... and N more".
+//
+// A [checker] walks the YAML nodes first, naming every problem with its
+// key path and line (the library's errors have neither), and the YAML
+// library decodes what passed.
 func Parse(name string, data []byte) (*Config, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%s: %w", name, invalid("the config is larger than %d bytes", MaxSize))
@@ -47,22 +52,36 @@ func Parse(name string, data []byte) (*Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &FieldError{File: name, Line: root.Line, Err: invalid("expected a mapping, got %s", describe(root))}
 	}
-	c := &Config{pos: &positions{file: name}}
-	d := &decoder{pos: c.pos}
-	d.value(root, "", reflect.ValueOf(c).Elem())
-	if d.nodes > maxNodes { // the rest would be noise
-		return nil, d.errs[len(d.errs)-1]
+	ck := newChecker(name)
+	checked := ck.value(root, "", reflect.TypeFor[Config]())
+	if ck.nodes > maxNodes { // the rest would be noise
+		return nil, ck.errs[len(ck.errs)-1]
 	}
 	for _, key := range []string{"apiVersion", "kind"} {
-		if !c.pos.has(key) {
-			d.errs = append(d.errs, &FieldError{File: name, Line: root.Line, Path: key, Err: invalid("is required")})
+		if !ck.pos.has(key) {
+			ck.fail(root, key, invalid("is required"))
 		}
 	}
+	c := &Config{pos: ck.pos}
+	if err := decode(checked, c); err != nil { // a library bug: what it filled is not worth validating
+		ck.fail(root, "", invalid("the document could not be decoded"))
+		return nil, merge(ck.errs, nil, nil)
+	}
 	c.Default()
-	if err := merge(d.errs, c.validate()); err != nil {
+	if err := merge(ck.errs, ck.skip, c.validate()); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// decode fills c from the checked tree with the YAML library.
+func decode(checked *yaml.Node, c *Config) (err error) {
+	defer func() { // never let a library bug take the service down
+		if r := recover(); r != nil {
+			err = errors.New("decoding YAML: malformed document")
+		}
+	}()
+	return checked.Decode(c)
 }
 
 // document returns the root node of the only YAML document in data.

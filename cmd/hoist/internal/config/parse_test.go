@@ -170,6 +170,15 @@ func TestParseErrors(t *testing.T) {
 			`config.yaml:9: registries[0].insecure: expected a boolean (true or false), got a string`,
 		},
 	}, {
+		name: "a bad list item leaves the indexes of the next ones",
+		yaml: head + "  - 1\n  - {url: 'ftp://x', pushOptions: [~, a, {}]}\n",
+		want: []string{
+			`config.yaml:4: repositories[0]: expected a mapping, got a number`,
+			`config.yaml:5: repositories[1].pushOptions[2]: expected a string, got a mapping`,
+			`config.yaml:5: repositories[1].url: unsupported scheme "ftp"; use file, http, https, git or ssh`,
+			`config.yaml:5: repositories[1].pushOptions[0]: must be a non-empty single line`,
+		},
+	}, {
 		name: "duplicate key",
 		yaml: head + "  - url: file:///x\n    url: file:///y\n",
 		want: []string{`config.yaml:5: repositories[0].url: duplicate key`},
@@ -276,5 +285,68 @@ func TestFieldErrorIs(t *testing.T) {
 	want := &FieldError{File: "config.yaml", Line: 4, Path: "repositories[0].url"}
 	if diff := cmp.Diff(want, fe, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Err" }, cmp.Ignore())); diff != "" {
 		t.Errorf("first FieldError mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// manyErrors are documents with tens of thousands of problems.
+var manyErrors = map[string]struct {
+	doc   func() string
+	first []string
+	more  int
+}{
+	"30,000 unknown keys": {
+		doc: func() string {
+			var b strings.Builder
+			b.WriteString(head + "  - url: file:///x\n")
+			for i := range 30_000 {
+				fmt.Fprintf(&b, "    k%d: 1\n", i)
+			}
+			return b.String()
+		},
+		first: []string{`config.yaml:5: repositories[0].k0: unknown key`, `config.yaml:6: repositories[0].k1: unknown key`},
+		more:  29_900,
+	},
+	"9,000 repositories with an unknown key and a bad url": {
+		doc: func() string {
+			return head + strings.Repeat("  - {url: 'ftp://x', k: 1}\n", 9_000)
+		},
+		first: []string{
+			`config.yaml:4: repositories[0].k: unknown key`,
+			`config.yaml:4: repositories[0].url: unsupported scheme "ftp"; use file, http, https, git or ssh`,
+		},
+		more: 17_900,
+	},
+}
+
+// TestParseManyErrors: a file with thousands of problems reports the first
+// 100 in line order and counts the rest.
+func TestParseManyErrors(t *testing.T) {
+	for name, tc := range manyErrors {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("config.yaml", []byte(tc.doc()))
+			lines := errLines(err)
+			if len(lines) != 101 {
+				t.Fatalf("Parse returned %d lines, want 100 problems and a count", len(lines))
+			}
+			got := append(lines[:len(tc.first):len(tc.first)], lines[100])
+			want := append(tc.first, fmt.Sprintf("... and %d more", tc.more))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("first and last lines mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func BenchmarkParseManyErrors(b *testing.B) {
+	for name, tc := range manyErrors {
+		data := []byte(tc.doc())
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Parse("config.yaml", data); err == nil {
+					b.Fatal("Parse accepted a bad config")
+				}
+			}
+		})
 	}
 }

@@ -77,7 +77,7 @@ func (c *Config) CheckReferences() error {
 			v.add(r.path, err)
 		}
 	}
-	return merge(nil, v.errs)
+	return merge(nil, nil, v.errs)
 }
 
 func checkRef(r ref) error {

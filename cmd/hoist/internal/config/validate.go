@@ -16,7 +16,7 @@ const maxNameLen = 63
 
 // Validate reports every problem in c, joined, each a [*FieldError]. Call
 // [Config.Default] first on a Config built in code.
-func (c *Config) Validate() error { return merge(nil, c.validate()) }
+func (c *Config) Validate() error { return merge(nil, nil, c.validate()) }
 
 // validator collects the problems of one Config.
 type validator struct {
