@@ -38,7 +38,8 @@ func (l *loader) decode(file string, data []byte) {
 }
 
 func mentionsOurKinds(data []byte) bool {
-	return bytes.Contains(data, []byte("ImagePolicy")) || bytes.Contains(data, []byte("ImageRepository"))
+	return bytes.Contains(data, []byte("ImagePolicy")) || bytes.Contains(data, []byte("ImageRepository")) ||
+		bytes.Contains(data, []byte(automationKind))
 }
 
 var lineRE = regexp.MustCompile(`line (\d+)`)
@@ -66,9 +67,6 @@ func (l *loader) document(file string, doc *yaml.Node) {
 	kind, _ := str(root, "kind", "")
 	ours, err := classify(apiVersion, kind)
 	if !ours {
-		if apiVersion == fluxGroup+"/v1beta2" || apiVersion == fluxGroup+"/v1" {
-			l.note(Note{File: file, Line: root.Line, Message: fmt.Sprintf("ignoring %s: hoist does the updating", kind)})
-		}
 		return
 	}
 	o := &object{file: file, line: root.Line, apiVersion: apiVersion, kind: kind, node: root}
@@ -79,24 +77,53 @@ func (l *loader) document(file string, doc *yaml.Node) {
 		l.problem(file, root.Line, o.id(), err)
 		return
 	}
+	if v, ok := deprecatedFlux(apiVersion); ok {
+		l.deprecated(o, v)
+	}
 	l.objects = append(l.objects, o)
+}
+
+// deprecated warns that o has an apiVersion Flux no longer serves.
+func (l *loader) deprecated(o *object, v string) {
+	err := fmt.Errorf("%s is deprecated and no longer served by Flux; hoist reads it as %s/v1: upgrade the apiVersion (flux migrate)", v, fluxGroup)
+	if o.kind == "ImagePolicy" {
+		l.warn(o.file, o.line, o.id(), err)
+		return
+	}
+	l.warn(o.file, o.line, "", fmt.Errorf("%s %s: %w", o.kind, o.id(), err))
+}
+
+// fluxVersions are the versions of each Flux kind hoist reads; the old
+// ones differ from v1 in fields hoist reads only by what they lack.
+var fluxVersions = map[string][]string{
+	"ImagePolicy":     {"v1alpha1", "v1alpha2", "v1beta1", "v1beta2", "v1"},
+	"ImageRepository": {"v1alpha1", "v1alpha2", "v1beta1", "v1beta2", "v1"},
+	automationKind:    {"v1beta1", "v1beta2", "v1"},
+}
+
+// deprecatedFlux says whether apiVersion is a Flux version that Flux no
+// longer serves, returning it.
+func deprecatedFlux(apiVersion string) (string, bool) {
+	group, version, _ := strings.Cut(apiVersion, "/")
+	return apiVersion, group == fluxGroup && (version == "v1alpha1" || version == "v1alpha2" || version == "v1beta1")
 }
 
 // classify says whether apiVersion/kind belongs to us, and whether we
 // support that version.
 func classify(apiVersion, kind string) (bool, error) {
 	group, version, _ := strings.Cut(apiVersion, "/")
+	versions, flux := fluxVersions[kind]
 	switch {
 	case group == "hoist.dev" && kind == "ImagePolicy" && apiVersion == hoistAPIVersion:
 		return true, nil
 	case group == "hoist.dev":
 		return true, invalidf("unsupported %s %s (want %s ImagePolicy)", apiVersion, kind, hoistAPIVersion)
-	case group != fluxGroup || (kind != "ImagePolicy" && kind != "ImageRepository"):
+	case group != fluxGroup || !flux:
 		return false, nil
-	case version == "v1beta2" || version == "v1":
+	case contains(versions, version):
 		return true, nil
 	}
-	return true, invalidf("unsupported Flux version %s of %s (hoist reads v1beta2 and v1)", apiVersion, kind)
+	return true, invalidf("unsupported Flux version %s of %s (hoist reads %s)", apiVersion, kind, strings.Join(versions, ", "))
 }
 
 var (
@@ -114,6 +141,9 @@ func (o *object) readMetadata() error {
 		return err
 	}
 	if o.namespace, err = str(md, "namespace", "metadata."); err != nil {
+		return err
+	}
+	if o.labels, err = stringMap(md, "labels", "metadata."); err != nil {
 		return err
 	}
 	if o.name == "" {

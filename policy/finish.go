@@ -42,7 +42,31 @@ func (l *loader) finish() *Set {
 		seen[o.id()] = o
 		l.set.Policies = append(l.set.Policies, p)
 	}
+	l.automations()
 	return &l.set
+}
+
+// automations reads the ImageUpdateAutomations in file order.
+func (l *loader) automations() {
+	seen := map[string]*object{}
+	for _, o := range l.objects {
+		if o.kind != automationKind {
+			continue
+		}
+		a, ignored, err := parseAutomation(o)
+		if err == nil && seen[o.id()] != nil {
+			err = duplicate(automationKind, seen[o.id()])
+		}
+		if err != nil {
+			l.problem(o.file, o.line, "", prefixed(automationKind+" "+o.id(), err))
+			continue
+		}
+		seen[o.id()] = o
+		l.set.Automations = append(l.set.Automations, a)
+		if len(ignored) > 0 {
+			l.note(ignoredNote(o, ignored))
+		}
+	}
 }
 
 // policy reads one ImagePolicy of either kind.

@@ -26,10 +26,14 @@ const (
 
 // fluxRepo is a Flux ImageRepository: the image and its exclusions.
 type fluxRepo struct {
-	obj     *object
-	image   string
-	exclude []*regexp.Regexp
+	obj      *object
+	image    string
+	exclude  []*regexp.Regexp
+	registry Registry
 }
+
+// fluxProviders are the values of ImageRepository's spec.provider.
+var fluxProviders = []string{"generic", "aws", "azure", "gcp"}
 
 // parseFluxRepo reads an ImageRepository; ignored lists fields hoist does
 // not use (interval, secretRef...).
@@ -55,8 +59,46 @@ func parseFluxRepo(o *object) (r *fluxRepo, ignored []string, err error) {
 	if r.exclude, err = compileAll(list, field(spec, "exclusionList"), "spec.exclusionList"); err != nil {
 		return nil, nil, err
 	}
-	ignored, _ = unknownKeys(spec, "image", "exclusionList")
+	if r.registry, err = parseRegistry(o, spec); err != nil {
+		return nil, nil, err
+	}
+	ignored, _ = unknownKeys(spec, "image", "exclusionList", "insecure", "secretRef", "certSecretRef", "provider")
 	return r, ignored, nil
+}
+
+// parseRegistry reads the registry fields of an ImageRepository's spec.
+func parseRegistry(o *object, spec *yaml.Node) (Registry, error) {
+	reg := Registry{Repository: o.id()}
+	var err error
+	if reg.Insecure, err = boolean(spec, "insecure", "spec."); err != nil {
+		return reg, err
+	}
+	if reg.SecretRef, err = secretName(o, spec, "secretRef", "spec."); err != nil {
+		return reg, err
+	}
+	if reg.CertSecretRef, err = secretName(o, spec, "certSecretRef", "spec."); err != nil {
+		return reg, err
+	}
+	if reg.Provider, err = str(spec, "provider", "spec."); err != nil {
+		return reg, err
+	}
+	if reg.Provider == "" {
+		reg.Provider = "generic"
+	}
+	if !contains(fluxProviders, reg.Provider) {
+		return reg, fieldErr(field(spec, "provider"), "spec.provider", "must be one of %s, got %q", strings.Join(fluxProviders, ", "), reg.Provider)
+	}
+	return reg, nil
+}
+
+// secretName returns "namespace/name" of the secret at <path><key>, in the
+// object's namespace, or "" when there is none.
+func secretName(o *object, n *yaml.Node, key, path string) (string, error) {
+	name, err := refName(n, key, path)
+	if name == "" || err != nil || o.namespace == "" {
+		return name, err
+	}
+	return o.namespace + "/" + name, nil
 }
 
 // fluxRef is an ImagePolicy's spec.imageRepositoryRef, resolved to an ID.
@@ -151,7 +193,7 @@ func (p *Policy) resolve(ref fluxRef, repos map[string]*fluxRepo, broken map[str
 		}
 		return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s not found under the loaded path", ref.id)
 	}
-	p.Image, p.exclude = r.image, r.exclude
+	p.Image, p.exclude, p.Registry = r.image, r.exclude, r.registry
 	return nil
 }
 

@@ -105,6 +105,12 @@ func (l *loader) problem(file string, line int, policy string, err error) {
 	l.opts.log.Info("skipping policy object", "file", file, "line", line, "policy", policy, "error", err)
 }
 
+// warn records a problem of SeverityWarning: nothing was lost.
+func (l *loader) warn(file string, line int, policy string, err error) {
+	l.set.Problems = append(l.set.Problems, Problem{File: file, Line: line, Policy: policy, Err: err, Severity: SeverityWarning})
+	l.opts.log.Info("policy warning", "file", file, "line", line, "policy", policy, "warning", err)
+}
+
 func (l *loader) note(n Note) {
 	l.set.Notes = append(l.set.Notes, n)
 	l.opts.log.Debug("policy note", "file", n.File, "line", n.Line, "note", n.Message)

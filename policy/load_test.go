@@ -94,7 +94,7 @@ spec:
   interval: 10m
   policy: {numerical: {}}
 `,
-		"flux/auto.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: auto}\n",
+		"flux/auto.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: auto}\nspec:\n  interval: 1m\n  git: {commit: {author: {email: a@b}}}\n",
 		"README.md":      "not yaml: ImagePolicy [",
 		".git/x.yaml":    hoistDoc("hidden", goodSpec),
 		"notes/bad.yaml": "key: [unclosed\n",
@@ -122,9 +122,9 @@ spec:
 		notes = append(notes, n.String())
 	}
 	wantNotes := []string{
-		"flux/auto.yaml:1: ignoring ImageUpdateAutomation: hoist does the updating",
-		"flux/web.yaml:15: ImageRepository flux-system:web: ignoring fields hoist does not use (cluster-only): spec.interval, spec.secretRef",
+		"flux/web.yaml:15: ImageRepository flux-system:web: ignoring fields hoist does not use (cluster-only): spec.interval",
 		"flux/worker.yml:1: ImagePolicy team:worker: ignoring fields hoist does not use (cluster-only): spec.interval",
+		"flux/auto.yaml:1: ImageUpdateAutomation auto: ignoring fields hoist does not use (cluster-only): spec.interval",
 	}
 	if diff := cmp.Diff(wantNotes, notes); diff != "" {
 		t.Errorf("notes mismatch (-want +got):\n%s", diff)
@@ -167,7 +167,9 @@ func TestLoadProblems(t *testing.T) {
 		{"no name", "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nspec: {}\n", 1, "metadata.name"},
 		{"duplicate", hoistDoc("good", goodSpec), 1, "duplicate policy apps:good (first defined at p.yaml:2)"},
 		{"unsupported hoist version", "apiVersion: hoist.dev/v2\nkind: ImagePolicy\nmetadata: {name: x}\n", 1, "unsupported hoist.dev/v2"},
-		{"unsupported flux version", "apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImagePolicy\nmetadata: {name: x}\n", 1, "hoist reads v1beta2 and v1"},
+		{"unsupported flux version", "apiVersion: image.toolkit.fluxcd.io/v2\nkind: ImagePolicy\nmetadata: {name: x}\n", 1, "hoist reads v1alpha1, v1alpha2, v1beta1, v1beta2, v1"},
+		{"unsupported automation version", "apiVersion: image.toolkit.fluxcd.io/v1alpha2\nkind: ImageUpdateAutomation\nmetadata: {name: x}\n", 1,
+			"unsupported Flux version image.toolkit.fluxcd.io/v1alpha2 of ImageUpdateAutomation (hoist reads v1beta1, v1beta2, v1)"},
 		{"missing image repository", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec:\n  imageRepositoryRef:\n    name: nope\n  policy: {semver: {range: '*'}}\n",
 			6, "ImageRepository nope not found"},
 		{"flux has no newestBuild", "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\nspec:\n  imageRepositoryRef: {name: r}\n  policy: {newestBuild: {}}\n",

@@ -170,3 +170,56 @@ func prefixed(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// stringMap returns the mapping of strings at key (nil when absent or
+// null).
+func stringMap(n *yaml.Node, key, path string) (map[string]string, error) {
+	m, err := mapping(n, key, path)
+	if m == nil || err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k == nil || k.Kind != yaml.ScalarNode || v == nil || v.Kind != yaml.ScalarNode {
+			return nil, fieldErr(orNode(k, m), path+key, "must map strings to strings")
+		}
+		out[k.Value] = v.Value
+	}
+	return out, nil
+}
+
+// boolean returns the boolean at key of mapping n (false when absent or
+// null).
+func boolean(n *yaml.Node, key, path string) (bool, error) {
+	v := field(n, key)
+	if isNull(v) {
+		return false, nil
+	}
+	if v.Kind == yaml.ScalarNode {
+		switch v.Value {
+		case "true", "True", "TRUE":
+			return true, nil
+		case "false", "False", "FALSE":
+			return false, nil
+		}
+	}
+	return false, fieldErr(v, path+key, "must be true or false")
+}
+
+// ref returns the name at key.name of mapping n ("" when absent), checking
+// it is a Kubernetes name.
+func refName(n *yaml.Node, key, path string) (string, error) {
+	m, err := mapping(n, key, path)
+	if m == nil || err != nil {
+		return "", err
+	}
+	name, err := str(m, "name", path+key+".")
+	if err != nil {
+		return "", err
+	}
+	if name == "" || len(name) > 253 || !subdomainRE.MatchString(name) {
+		return "", fieldErr(orNode(field(m, "name"), m), path+key+".name", "%q is not a valid Kubernetes name", name)
+	}
+	return name, nil
+}

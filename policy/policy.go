@@ -62,6 +62,12 @@ type Policy struct {
 	// "hoist.dev/v1alpha1" (also for New) or Flux's
 	// "image.toolkit.fluxcd.io/v1beta2" or ".../v1".
 	APIVersion string
+	// Labels are the object's metadata.labels (nil when it has none), for
+	// an ImageUpdateAutomation's policySelector.
+	Labels map[string]string
+	// Registry is how to reach the registry, from the Flux ImageRepository
+	// the policy resolves to (the zero value for hoist's own kind).
+	Registry Registry
 
 	rule    rule
 	exclude []*regexp.Regexp
@@ -86,7 +92,48 @@ func (p *Policy) Rule() string {
 	return p.rule.String()
 }
 
-// Problem is a policy object that could not be loaded.
+// Registry is what a Flux ImageRepository says about reaching its
+// registry. Secret names are "namespace/name" ("name" when the
+// ImageRepository has no namespace): the caller maps them to credentials,
+// since hoist does not read Kubernetes secrets.
+type Registry struct {
+	// Repository is the ID of the ImageRepository ("namespace:name").
+	Repository string
+	// Insecure is spec.insecure: plain HTTP, or TLS without verification.
+	Insecure bool
+	// SecretRef is spec.secretRef.name (a docker-registry secret), and
+	// CertSecretRef spec.certSecretRef.name (a CA and client certificate).
+	SecretRef, CertSecretRef string
+	// Provider is spec.provider: "generic" (also when absent), "aws",
+	// "azure" or "gcp".
+	Provider string
+}
+
+// Severity sorts problems into those that lost something and those that
+// did not.
+type Severity int
+
+const (
+	// SeverityError is a problem after which something that should have
+	// been updated was not: an object that could not be loaded, so markers
+	// naming it stay as they are. It is the zero value.
+	SeverityError Severity = iota
+	// SeverityWarning is a problem that lost nothing: the object loaded
+	// (for example from a deprecated apiVersion), or the file was not
+	// meant to be loaded as it stands.
+	SeverityWarning
+)
+
+// String returns "error" or "warning".
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Problem is a policy object that could not be loaded (an error), or one
+// that loaded but deserves the user's attention (a warning).
 type Problem struct {
 	// File is slash-separated and relative to the loaded root; Line is
 	// 1-based (0 when unknown).
@@ -95,10 +142,14 @@ type Problem struct {
 	// Policy is the ID of the object, when known.
 	Policy string
 	Err    error
+	// Severity says whether something was lost; the zero value is an
+	// error.
+	Severity Severity
 }
 
 // Error returns "file:line: message", or "file: message" when the problem is
-// with the whole file (Line 0).
+// with the whole file (Line 0). The message of a warning starts with
+// "warning: ".
 func (p Problem) Error() string {
 	msg := "<nil>"
 	if p.Err != nil {
@@ -106,6 +157,9 @@ func (p Problem) Error() string {
 	}
 	if p.Policy != "" {
 		msg = "policy " + p.Policy + ": " + msg
+	}
+	if p.Severity == SeverityWarning {
+		msg = "warning: " + msg
 	}
 	if p.Line <= 0 { // a whole-file problem, as yamlpatch prints it
 		return p.File + ": " + msg
@@ -127,12 +181,29 @@ type Note struct {
 // String returns "file:line: message".
 func (n Note) String() string { return fmt.Sprintf("%s:%d: %s", n.File, n.Line, n.Message) }
 
-// Set is what Load found: the policies that loaded, in file order, and the
-// problems of the objects that did not.
+// Set is what Load found: the policies and automations that loaded, in
+// file order, the problems (errors and warnings) and the notes.
 type Set struct {
-	Policies []*Policy
-	Problems []Problem
-	Notes    []Note
+	Policies    []*Policy
+	Automations []*Automation
+	Problems    []Problem
+	Notes       []Note
+}
+
+// Errors returns the problems of SeverityError.
+func (s *Set) Errors() []Problem { return s.bySeverity(SeverityError) }
+
+// Warnings returns the problems of SeverityWarning.
+func (s *Set) Warnings() []Problem { return s.bySeverity(SeverityWarning) }
+
+func (s *Set) bySeverity(sev Severity) []Problem {
+	var out []Problem
+	for _, p := range s.Problems {
+		if p.Severity == sev {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Lookup returns the policy with the given ID, or nil.

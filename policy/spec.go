@@ -14,6 +14,7 @@ type object struct {
 	line             int
 	apiVersion, kind string
 	namespace, name  string
+	labels           map[string]string
 	node             *yaml.Node // the document's root mapping
 }
 
@@ -21,7 +22,7 @@ func (o *object) id() string { return id(o.namespace, o.name) }
 
 func (o *object) policy() *Policy {
 	return &Policy{ID: o.id(), Namespace: o.namespace, Name: o.name,
-		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever}
+		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever, Labels: o.labels}
 }
 
 // ruleNames are the rules hoist's kind knows; Flux knows all but newestBuild.
