@@ -112,10 +112,14 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	for _, p := range set.Problems {
 		rep.problem("policy", prefix(opts.Path, p.Error()))
 	}
-	tags, failed := scan(ctx, scanner, set.Policies, jobsOf(opts), log)
+	found, failed := scan(ctx, scanner, set.Policies, jobsOf(opts), log)
 	for _, img := range slices.Sorted(maps.Keys(failed)) {
 		rep.problem("registry", failed[img].Error())
 	}
+	for _, img := range slices.Sorted(maps.Keys(found.dropped)) {
+		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d names that are not valid OCI tags", img, found.dropped[img]))
+	}
+	tags := found.tags
 	rep.Decisions = policy.Select(set.Policies, tags)
 	for i, p := range set.Policies {
 		if err, ok := failed[p.Image]; ok {

@@ -11,14 +11,17 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-dev/hoist/policy"
+	"github.com/hoist-dev/hoist/registry"
 	"github.com/hoist-dev/hoist/yamlpatch"
 )
 
 // Scanner is what a pass needs from a registry client. *registry.Scanner
 // implements it.
 type Scanner interface {
-	// Tags lists every tag of an image repository.
-	Tags(ctx context.Context, repo string) ([]string, error)
+	// ListTags lists every valid tag of an image repository and counts the
+	// invalid names the registry sent. A list cut at the scanner's limit is
+	// an error.
+	ListTags(ctx context.Context, repo string) (registry.TagList, error)
 	// Digest resolves repo:tag to a digest, of one platform's manifest when
 	// platform is set.
 	Digest(ctx context.Context, repo, tag, platform string) (string, error)
@@ -29,7 +32,7 @@ type Scanner interface {
 // scan lists the tags of each distinct image once, with build times where a
 // policy of that image needs them. A failed image is left out of the tags
 // (so its policies get a decision error) and its error is returned by image.
-func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (map[string][]policy.Tag, map[string]error) {
+func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (scanned, map[string]error) {
 	needTimes := map[string]bool{}
 	for _, p := range ps {
 		needTimes[p.Image] = needTimes[p.Image] || p.NeedsBuildTimes()
@@ -40,14 +43,14 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 	}
 	sort.Strings(images)
 
-	var mu sync.Mutex // protects tags and failed
-	tags := map[string][]policy.Tag{}
+	var mu sync.Mutex // protects res and failed
+	res := scanned{tags: map[string][]policy.Tag{}, dropped: map[string]int{}}
 	failed := map[string]error{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for _, img := range images {
 		g.Go(func() error {
-			ts, err := scanImage(gctx, s, img, needTimes[img])
+			ts, dropped, err := scanImage(gctx, s, img, needTimes[img])
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -55,30 +58,40 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 				return nil
 			}
 			log.Debug("scanned image", "image", img, "tags", len(ts))
-			tags[img] = ts
+			res.tags[img] = ts
+			if dropped > 0 {
+				res.dropped[img] = dropped
+			}
 			return nil
 		})
 	}
 	_ = g.Wait() // scanImage never returns an error to the group
-	return tags, failed
+	return res, failed
 }
 
-func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]policy.Tag, error) {
-	names, err := s.Tags(ctx, img)
+// scanned is what a scan found: tags by image, and by image how many names
+// the registry sent that are not valid tags.
+type scanned struct {
+	tags    map[string][]policy.Tag
+	dropped map[string]int
+}
+
+func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]policy.Tag, int, error) {
+	l, err := s.ListTags(ctx, img)
 	if err != nil {
-		return nil, fmt.Errorf("scanning %s: %w", img, err)
+		return nil, 0, fmt.Errorf("scanning %s: %w", img, err)
 	}
 	var times map[string]time.Time
 	if withTimes {
-		if times, err = s.BuildTimes(ctx, img, names); err != nil {
-			return nil, fmt.Errorf("reading build times of %s: %w", img, err)
+		if times, err = s.BuildTimes(ctx, img, l.Tags); err != nil {
+			return nil, 0, fmt.Errorf("reading build times of %s: %w", img, err)
 		}
 	}
-	ts := make([]policy.Tag, len(names))
-	for i, n := range names {
+	ts := make([]policy.Tag, len(l.Tags))
+	for i, n := range l.Tags {
 		ts[i] = policy.Tag{Name: n, Created: times[n]}
 	}
-	return ts, nil
+	return ts, l.Dropped, nil
 }
 
 // resolve turns decisions into the references markers get, resolving digests
