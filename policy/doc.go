@@ -5,8 +5,12 @@
 //
 //   - [Load] walks a directory and reads every ImagePolicy it finds: hoist's
 //     own kind (hoist.dev/v1alpha1) and Flux's ImagePolicy and
-//     ImageRepository (image.toolkit.fluxcd.io v1beta2 and v1). Objects that
-//     are wrong become [Problem]s naming file and line; the others still load.
+//     ImageRepository (image.toolkit.fluxcd.io v1 and v1beta2, and the
+//     deprecated v1beta1, v1alpha2 and v1alpha1 with a warning), and Flux's
+//     ImageUpdateAutomation (v1, v1beta2, v1beta1) as an [Automation].
+//     Objects that are wrong become [Problem]s naming file and line; the
+//     others still load. A Problem is an error (something that should have
+//     been updated will not be) or a warning (nothing was lost).
 //   - [Select] takes the policies and the tags the registry listed for each
 //     image, and returns one [Decision] per policy: the chosen tag and an
 //     [Explanation] of how many tags were seen, excluded, filtered out, not
@@ -24,9 +28,12 @@
 //
 // Flux objects keep their meaning: spec.imageRepositoryRef (namespace
 // defaulting to the policy's) resolves to the ImageRepository's image, and
-// its exclusionList (default `^.*\.sig$`) becomes the policy's exclusions.
-// Fields that only make sense in a cluster (interval, secretRef...) are
-// ignored with a [Note]. The annotations hoist.dev/group and
+// its exclusionList (default `^.*\.sig$`) becomes the policy's exclusions,
+// and its insecure, secretRef, certSecretRef and provider become the
+// policy's [Registry] (secret names only: the caller maps them to
+// credentials). Fields that only make sense in a cluster (interval,
+// serviceAccountName...) are ignored with a [Note]. An Automation says
+// which policies it applies ([Automation.Selects]) and how to commit. The annotations hoist.dev/group and
 // hoist.dev/platform give Flux policies hoist's extra fields.
 //
 // Semver ranges are Masterminds constraints. The package parses versions

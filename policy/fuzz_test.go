@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -59,6 +60,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: &m {name: a}\nspec: &s {image: *m, policy: *s}\n"))
 	f.Add([]byte(hoistDoc("x", goodSpec+"  filterTags: {pattern: '^(?P<ts>[0-9]+)$', extract: '$nope'}\n")))
 	f.Add([]byte(hoistDoc("x", "  image: host/../../etc\n  policy: {newestBuild: {}}\n")))
+	f.Add([]byte(fluxPair("v1beta1")))
+	f.Add([]byte(automationV1 + "---\n" + automationV1beta1))
+	f.Add([]byte("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r}\nspec: {image: a/r, insecure: true, provider: aws, secretRef: {name: s}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func() *Set {
 			l := &loader{opts: &options{log: discard(), maxFile: 1 << 20}}
@@ -89,6 +93,11 @@ func describe(s *Set) []string {
 	}
 	for _, n := range s.Notes {
 		out = append(out, n.String())
+	}
+	for _, a := range s.Automations {
+		c := *a
+		c.PolicySelector = nil
+		out = append(out, fmt.Sprintf("%+v %+v", c, a.PolicySelector))
 	}
 	return out
 }

@@ -12,8 +12,9 @@ import (
 
 // Load reads the policies under root: every .yaml and .yml file, all of its
 // documents, looking for hoist.dev/v1alpha1 ImagePolicy and Flux's
-// image.toolkit.fluxcd.io (v1beta2, v1) ImageRepository and ImagePolicy.
-// Other documents are skipped without a word. Root may also be one file.
+// image.toolkit.fluxcd.io ImageRepository and ImagePolicy (v1alpha1 to v1)
+// and ImageUpdateAutomation (v1beta1 to v1). Other documents are skipped
+// without a word. Root may also be one file.
 //
 // An object that is wrong becomes a Problem naming its file and line, and
 // the others still load. The error is only for an unreadable root or a bad
