@@ -31,11 +31,12 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating state dir: %w", err)
 	}
-	regOpts, err := cfg.RegistryOptions(secretDir(stateDir))
-	if err != nil {
-		return nil, err
+	// Versions before registry credentials were kept in memory left
+	// environment secrets here.
+	if err := os.RemoveAll(secretDir(stateDir)); err != nil {
+		return nil, fmt.Errorf("removing old secrets: %w", err)
 	}
-	regOpts = append(regOpts, registry.WithLogger(log), registry.WithCache(filepath.Join(stateDir, "cache.db")))
+	regOpts := append(cfg.RegistryOptions(), registry.WithLogger(log), registry.WithCache(filepath.Join(stateDir, "cache.db")))
 	sc, err := registry.New(regOpts...)
 	if err != nil {
 		return nil, err

@@ -28,10 +28,11 @@
 // where the secrets are mounted.
 //
 // Secrets are never written inline: the file names a file path or an
-// environment variable holding each one. [SecretRef.Read] reads it when
-// needed, and [SecretRef.FilePath] gives consumers that only take paths a
-// file for an environment variable. An inline key such as password: or
-// token: is an error, and no error of this package contains a secret value.
+// environment variable holding each one, and [SecretRef.Read] reads it
+// when needed. [Config.RegistryOptions] gives the registry package a
+// keychain that reads registry credentials on every request, so none is
+// copied to disk. An inline key such as password: or token: is an error,
+// and no error of this package contains a secret value.
 //
 // Schedules are robfig/cron specs; [ParseSchedule] parses them the way
 // Validate checks them.

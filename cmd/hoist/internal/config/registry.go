@@ -57,18 +57,18 @@ type RateLimit struct {
 	MaxConcurrent int `yaml:"maxConcurrent"`
 }
 
-// UsernameRef returns where the user name is; use Username first.
-func (a RegistryAuth) UsernameRef() SecretRef {
+// usernameRef returns where the user name is; use Username first.
+func (a RegistryAuth) usernameRef() SecretRef {
 	return SecretRef{File: a.UsernameFile, Env: a.UsernameEnv}
 }
 
-// Password returns where the password is.
-func (a RegistryAuth) Password() SecretRef {
+// password returns where the password is.
+func (a RegistryAuth) password() SecretRef {
 	return SecretRef{File: a.PasswordFile, Env: a.PasswordEnv}
 }
 
-// Token returns where the token is.
-func (a RegistryAuth) Token() SecretRef { return SecretRef{File: a.TokenFile, Env: a.TokenEnv} }
+// token returns where the token is.
+func (a RegistryAuth) token() SecretRef { return SecretRef{File: a.TokenFile, Env: a.TokenEnv} }
 
 // normalizeHost lower-cases a registry host and maps Docker Hub's aliases to
 // docker.io.

@@ -90,17 +90,17 @@ type Signing struct {
 	SSHKeyFile string `yaml:"sshKeyFile"`
 }
 
-// UsernameRef returns where the user name file is; use Username first.
-func (a GitAuth) UsernameRef() SecretRef { return SecretRef{File: a.UsernameFile} }
+// usernameRef returns where the user name file is; use Username first.
+func (a GitAuth) usernameRef() SecretRef { return SecretRef{File: a.UsernameFile} }
 
-// Password returns where the HTTP password is.
-func (a GitAuth) Password() SecretRef { return SecretRef{File: a.PasswordFile, Env: a.PasswordEnv} }
+// password returns where the HTTP password is.
+func (a GitAuth) password() SecretRef { return SecretRef{File: a.PasswordFile, Env: a.PasswordEnv} }
 
-// Token returns where the HTTP token is.
-func (a GitAuth) Token() SecretRef { return SecretRef{File: a.TokenFile, Env: a.TokenEnv} }
+// token returns where the HTTP token is.
+func (a GitAuth) token() SecretRef { return SecretRef{File: a.TokenFile, Env: a.TokenEnv} }
 
-// SSHPassphrase returns where the passphrase of the SSH key is.
-func (a GitAuth) SSHPassphrase() SecretRef { return SecretRef{File: a.SSHPassphraseFile} }
+// sshPassphrase returns where the passphrase of the SSH key is.
+func (a GitAuth) sshPassphrase() SecretRef { return SecretRef{File: a.SSHPassphraseFile} }
 
-// OpenPGPPassphrase returns where the passphrase of the OpenPGP key is.
-func (s Signing) OpenPGPPassphrase() SecretRef { return SecretRef{File: s.OpenPGPPassphraseFile} }
+// openPGPPassphrase returns where the passphrase of the OpenPGP key is.
+func (s Signing) openPGPPassphrase() SecretRef { return SecretRef{File: s.OpenPGPPassphraseFile} }

@@ -8,8 +8,8 @@ import (
 	"os"
 )
 
-// ErrNoSecret is returned by [SecretRef.Read] when the reference is empty.
-var ErrNoSecret = errors.New("no secret configured")
+// errNoSecret is returned by [SecretRef.Read] when the reference is empty.
+var errNoSecret = errors.New("no secret configured")
 
 // SecretRef says where a secret is: a file or an environment variable. It
 // holds no secret itself, so it is safe to log.
@@ -20,8 +20,8 @@ type SecretRef struct {
 	Env string
 }
 
-// IsZero reports whether no source is set.
-func (s SecretRef) IsZero() bool { return s.File == "" && s.Env == "" }
+// isZero reports whether no source is set.
+func (s SecretRef) isZero() bool { return s.File == "" && s.Env == "" }
 
 // String describes the source, never the secret: "file /path", "env NAME".
 func (s SecretRef) String() string {
@@ -58,7 +58,7 @@ func (s SecretRef) Read() ([]byte, error) {
 		}
 		b = []byte(v)
 	default:
-		return nil, ErrNoSecret
+		return nil, errNoSecret
 	}
 	b = bytes.TrimRight(b, "\r\n")
 	if len(b) == 0 {
@@ -67,16 +67,8 @@ func (s SecretRef) Read() ([]byte, error) {
 	return b, nil
 }
 
-// ReadString is Read returning a string.
-func (s SecretRef) ReadString() (string, error) {
+// readString is Read returning a string.
+func (s SecretRef) readString() (string, error) {
 	b, err := s.Read()
 	return string(b), err
-}
-
-// ReadOptional is Read that returns nil, nil for an empty reference.
-func (s SecretRef) ReadOptional() ([]byte, error) {
-	if s.IsZero() {
-		return nil, nil
-	}
-	return s.Read()
 }

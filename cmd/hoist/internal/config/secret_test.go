@@ -39,34 +39,25 @@ func TestSecretRefRead(t *testing.T) {
 		{name: "unset env", ref: SecretRef{Env: "HOIST_TEST_UNSET"}, wantErr: "reading secret: environment variable HOIST_TEST_UNSET is not set"},
 		{name: "empty file", ref: SecretRef{File: empty}, wantErr: "reading secret from file " + empty + ": it is empty"},
 		{name: "empty env", ref: SecretRef{Env: "HOIST_TEST_EMPTY"}, wantErr: "reading secret from env HOIST_TEST_EMPTY: it is empty"},
-		{name: "zero", ref: SecretRef{}, wantErr: ErrNoSecret.Error()},
+		{name: "zero", ref: SecretRef{}, wantErr: errNoSecret.Error()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.ref.ReadString()
+			got, err := tc.ref.readString()
 			gotErr := ""
 			if err != nil {
 				gotErr = err.Error()
 			}
 			if diff := cmp.Diff([]string{tc.want, tc.wantErr}, []string{got, gotErr}); diff != "" {
-				t.Errorf("%v.ReadString() mismatch (-want +got):\n%s", tc.ref, diff)
+				t.Errorf("%v.readString() mismatch (-want +got):\n%s", tc.ref, diff)
 			}
 		})
 	}
 }
 
-func TestSecretRefReadOptional(t *testing.T) {
-	got, err := SecretRef{}.ReadOptional()
-	if got != nil || err != nil {
-		t.Errorf("zero ReadOptional() = %q, %v; want nil, nil", got, err)
-	}
-	t.Setenv("HOIST_TEST_SECRET", "v")
-	got, err = SecretRef{Env: "HOIST_TEST_SECRET"}.ReadOptional()
-	if string(got) != "v" || err != nil {
-		t.Errorf("ReadOptional() = %q, %v; want v, nil", got, err)
-	}
-	if _, err := (SecretRef{}).Read(); !errors.Is(err, ErrNoSecret) {
-		t.Errorf("zero Read() error = %v, want ErrNoSecret", err)
+func TestSecretRefReadZero(t *testing.T) {
+	if _, err := (SecretRef{}).Read(); !errors.Is(err, errNoSecret) {
+		t.Errorf("zero Read() error = %v, want errNoSecret", err)
 	}
 }
 
@@ -82,14 +73,14 @@ func TestSecretRefNeverLogsTheSecret(t *testing.T) {
 
 func TestSecretAccessors(t *testing.T) {
 	got := []SecretRef{
-		GitAuth{PasswordFile: "/p", TokenEnv: "T"}.Password(),
-		GitAuth{PasswordFile: "/p", TokenEnv: "T"}.Token(),
-		GitAuth{UsernameFile: "/u"}.UsernameRef(),
-		GitAuth{SSHPassphraseFile: "/s"}.SSHPassphrase(),
-		Signing{OpenPGPPassphraseFile: "/g"}.OpenPGPPassphrase(),
-		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.UsernameRef(),
-		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.Password(),
-		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.Token(),
+		GitAuth{PasswordFile: "/p", TokenEnv: "T"}.password(),
+		GitAuth{PasswordFile: "/p", TokenEnv: "T"}.token(),
+		GitAuth{UsernameFile: "/u"}.usernameRef(),
+		GitAuth{SSHPassphraseFile: "/s"}.sshPassphrase(),
+		Signing{OpenPGPPassphraseFile: "/g"}.openPGPPassphrase(),
+		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.usernameRef(),
+		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.password(),
+		RegistryAuth{UsernameEnv: "U", PasswordFile: "/p", TokenFile: "/t"}.token(),
 		Webhook{SecretEnv: "H"}.Secret(),
 	}
 	want := []SecretRef{{File: "/p"}, {Env: "T"}, {File: "/u"}, {File: "/s"}, {File: "/g"},
@@ -103,7 +94,7 @@ func TestSecretRefFilePath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "secrets")
 	t.Setenv("HOIST_TEST_SECRET", "s3cr3t-env\n")
 
-	p, err := SecretRef{Env: "HOIST_TEST_SECRET"}.FilePath(dir)
+	p, err := SecretRef{Env: "HOIST_TEST_SECRET"}.filePath(dir)
 	if err != nil {
 		t.Fatalf("FilePath: %v", err)
 	}
@@ -122,7 +113,7 @@ func TestSecretRefFilePath(t *testing.T) {
 	}
 
 	t.Setenv("HOIST_TEST_SECRET", "rotated")
-	if _, err := (SecretRef{Env: "HOIST_TEST_SECRET"}).FilePath(dir); err != nil {
+	if _, err := (SecretRef{Env: "HOIST_TEST_SECRET"}).filePath(dir); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != "rotated" {
@@ -137,14 +128,14 @@ func TestSecretRefFilePath(t *testing.T) {
 		ref  SecretRef
 		want string
 	}{{SecretRef{File: "/etc/x", Env: "HOIST_TEST_SECRET"}, "/etc/x"}, {SecretRef{}, ""}} {
-		if got, err := tc.ref.FilePath(dir); got != tc.want || err != nil {
+		if got, err := tc.ref.filePath(dir); got != tc.want || err != nil {
 			t.Errorf("%v.FilePath = %q, %v; want %q, nil", tc.ref, got, err, tc.want)
 		}
 	}
-	if _, err := (SecretRef{Env: "HOIST_TEST_UNSET"}).FilePath(dir); err == nil {
+	if _, err := (SecretRef{Env: "HOIST_TEST_UNSET"}).filePath(dir); err == nil {
 		t.Error("FilePath of an unset env: got nil error")
 	}
-	if _, err := (SecretRef{Env: "../x"}).FilePath(dir); err == nil {
+	if _, err := (SecretRef{Env: "../x"}).filePath(dir); err == nil {
 		t.Error("FilePath of a bad env name: got nil error")
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"path/filepath"
 )
 
-// FilePath returns the path of a file holding the secret, for consumers that
+// filePath returns the path of a file holding the secret, for consumers that
 // only take file paths (gitwriter.Auth, registry.HostConfig): File itself,
 // or, for Env, a file named "env-<NAME>" in dir that FilePath (re)writes
 // with mode 0600, creating dir with mode 0700. An empty reference returns
 // "", nil. It does not check that File exists.
-func (s SecretRef) FilePath(dir string) (string, error) {
+func (s SecretRef) filePath(dir string) (string, error) {
 	switch {
 	case s.File != "":
 		return s.File, nil

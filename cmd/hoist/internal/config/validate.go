@@ -81,7 +81,7 @@ func (v *validator) webhook(p string, w Webhook) {
 	} else if !slices.Contains(WebhookKinds(), w.Kind) {
 		v.addf(p+".kind", "unknown kind %q; one of %s", w.Kind, strings.Join(WebhookKinds(), ", "))
 	}
-	if w.Secret().IsZero() {
+	if w.Secret().isZero() {
 		v.addf(p, "secretFile or secretEnv is required")
 	}
 	v.oneOf(p, "secretFile", w.SecretFile, "secretEnv", w.SecretEnv)

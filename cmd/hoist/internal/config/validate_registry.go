@@ -14,27 +14,27 @@ func (v *validator) registry(p string, r Registry) {
 }
 
 func (v *validator) registryAuth(p string, a RegistryAuth) {
-	user := a.Username != "" || !a.UsernameRef().IsZero()
-	basic := user || !a.Password().IsZero()
-	if a.DockerConfigFile != "" && (basic || !a.Token().IsZero()) {
+	user := a.Username != "" || !a.usernameRef().isZero()
+	basic := user || !a.password().isZero()
+	if a.DockerConfigFile != "" && (basic || !a.token().isZero()) {
 		v.addf(p, "set either dockerConfigFile or username/password/token, not both")
 	}
-	if a.Username != "" && !a.UsernameRef().IsZero() {
+	if a.Username != "" && !a.usernameRef().isZero() {
 		v.addf(p, "set only one of username, usernameFile and usernameEnv")
 	}
 	v.oneOf(p, "usernameFile", a.UsernameFile, "usernameEnv", a.UsernameEnv)
 	v.oneOf(p, "passwordFile", a.PasswordFile, "passwordEnv", a.PasswordEnv)
 	v.oneOf(p, "tokenFile", a.TokenFile, "tokenEnv", a.TokenEnv)
-	if !a.Password().IsZero() && !a.Token().IsZero() {
+	if !a.password().isZero() && !a.token().isZero() {
 		v.addf(p, "set either a password or a token, not both")
 	}
-	if !a.Password().IsZero() && !user {
+	if !a.password().isZero() && !user {
 		v.addf(p, "a password needs username, usernameFile or usernameEnv")
 	}
-	if user && a.Password().IsZero() && a.Token().IsZero() {
+	if user && a.password().isZero() && a.token().isZero() {
 		v.addf(p, "a username needs a password")
 	}
-	if user && !a.Token().IsZero() {
+	if user && !a.token().isZero() {
 		v.addf(p, "a token is a bearer token used alone; with a username, name the token as the password")
 	}
 }

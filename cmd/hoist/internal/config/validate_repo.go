@@ -60,7 +60,7 @@ func (v *validator) branch(path, b string) {
 
 func (v *validator) gitAuth(p string, a GitAuth, transport string) {
 	ssh := a.SSHKeyFile != "" || a.SSHPassphraseFile != "" || a.KnownHostsFile != "" || a.InsecureSkipHostKeyCheck
-	http := a.Username != "" || a.UsernameFile != "" || !a.Password().IsZero() || !a.Token().IsZero() || a.CAFile != ""
+	http := a.Username != "" || a.UsernameFile != "" || !a.password().isZero() || !a.token().isZero() || a.CAFile != ""
 	if ssh && transport != "" && transport != TransportSSH {
 		v.addf(p, "ssh settings (sshKeyFile, sshPassphraseFile, knownHostsFile, insecureSkipHostKeyCheck) need an ssh url")
 	}
@@ -76,10 +76,10 @@ func (v *validator) gitAuth(p string, a GitAuth, transport string) {
 	v.oneOf(p, "username", a.Username, "usernameFile", a.UsernameFile)
 	v.oneOf(p, "passwordFile", a.PasswordFile, "passwordEnv", a.PasswordEnv)
 	v.oneOf(p, "tokenFile", a.TokenFile, "tokenEnv", a.TokenEnv)
-	if !a.Password().IsZero() && !a.Token().IsZero() {
+	if !a.password().isZero() && !a.token().isZero() {
 		v.addf(p, "set either a password or a token, not both")
 	}
-	if !a.Password().IsZero() && a.Username == "" && a.UsernameFile == "" {
+	if !a.password().isZero() && a.Username == "" && a.UsernameFile == "" {
 		v.addf(p, "a password needs username or usernameFile")
 	}
 }

@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"slices"
+
+	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/registry"
@@ -13,7 +13,7 @@ import (
 // GitOptions returns the gitwriter options that r sets: branch, push
 // branch, auth, author, signing key, message template and push options.
 // Secrets named by environment variable are written to files under
-// secretDir ([SecretRef.FilePath]), since gitwriter reads files. Call
+// secretDir (SecretRef.filePath), since gitwriter reads files. Call
 // [Config.Default] (Load and Parse do) first, so the author is set.
 func (r Repository) GitOptions(secretDir string) ([]gitwriter.Option, error) {
 	auth, err := r.Auth.gitwriterAuth(secretDir)
@@ -40,11 +40,11 @@ func (r Repository) GitOptions(secretDir string) ([]gitwriter.Option, error) {
 }
 
 func (a GitAuth) gitwriterAuth(secretDir string) (gitwriter.Auth, error) {
-	pw, err := a.Password().FilePath(secretDir)
+	pw, err := a.password().filePath(secretDir)
 	if err != nil {
 		return gitwriter.Auth{}, err
 	}
-	tok, err := a.Token().FilePath(secretDir)
+	tok, err := a.token().filePath(secretDir)
 	if err != nil {
 		return gitwriter.Auth{}, err
 	}
@@ -66,57 +66,27 @@ func (s Signing) key() (gitwriter.SigningKey, bool) {
 	return gitwriter.SigningKey{}, false
 }
 
-// RegistryOptions returns a registry.WithHost option per registry in c.
-// Secrets named by environment variable, and an inline username, are
-// written to files under secretDir, since the registry package reads files.
-func (c *Config) RegistryOptions(secretDir string) ([]registry.Option, error) {
-	opts := make([]registry.Option, 0, len(c.Registries))
+// RegistryOptions returns a registry.WithHost option per registry in c and
+// a registry.WithKeychain that gives the registries naming a user, password
+// or token the credentials read from their files or environment variables
+// on every request (so rotated secrets are picked up and nothing is written
+// to disk). Other hosts get [authn.DefaultKeychain]: the docker config.
+func (c *Config) RegistryOptions() []registry.Option {
+	opts := make([]registry.Option, 0, len(c.Registries)+1)
 	for _, r := range c.Registries {
-		hc, err := r.HostConfig(secretDir)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, registry.WithHost(r.Host, hc))
+		opts = append(opts, registry.WithHost(r.Host, r.hostConfig()))
 	}
-	return opts, nil
+	k := keychain{registries: slices.Clone(c.Registries), fallback: authn.DefaultKeychain}
+	return append(opts, registry.WithKeychain(k))
 }
 
-// HostConfig returns the registry package's settings for r; see
-// [Config.RegistryOptions] for secretDir.
-func (r Registry) HostConfig(secretDir string) (registry.HostConfig, error) {
-	hc := registry.HostConfig{
+// hostConfig returns the registry package's settings for r. It names no
+// secret but a docker config file: the keychain of RegistryOptions holds
+// the others.
+func (r Registry) hostConfig() registry.HostConfig {
+	return registry.HostConfig{
 		Insecure: r.Insecure, CAFile: r.CAFile, CertFile: r.CertFile, KeyFile: r.KeyFile,
 		DockerConfigFile: r.Auth.DockerConfigFile,
 		RPS:              r.RateLimit.RPS, Burst: r.RateLimit.Burst, MaxConcurrent: r.RateLimit.MaxConcurrent,
 	}
-	var err error
-	files := []struct {
-		dst *string
-		ref SecretRef
-	}{{&hc.UsernameFile, r.Auth.UsernameRef()}, {&hc.PasswordFile, r.Auth.Password()}, {&hc.TokenFile, r.Auth.Token()}}
-	for _, f := range files {
-		if *f.dst, err = f.ref.FilePath(secretDir); err != nil {
-			return hc, fmt.Errorf("registry %s: %w", r.Host, err)
-		}
-	}
-	if r.Auth.Username != "" {
-		if hc.UsernameFile, err = writeUsername(secretDir, r.Host, r.Auth.Username); err != nil {
-			return hc, fmt.Errorf("registry %s: %w", r.Host, err)
-		}
-	}
-	return hc, nil
-}
-
-// writeUsername writes an inline user name to a file for the registry
-// package, which reads user names from files.
-func writeUsername(dir, host, user string) (string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("writing user name: %w", err)
-	}
-	name := "username-" + strings.NewReplacer(":", "_", "/", "_", "[", "", "]", "").Replace(normalizeHost(host))
-	dst := filepath.Join(dir, name)
-	if err := writePrivate(dst, []byte(user)); err != nil {
-		return "", fmt.Errorf("writing user name: %w", err)
-	}
-	return dst, nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
 	"github.com/hoist-dev/hoist/registry"
@@ -107,11 +110,11 @@ func TestRegistryOptionsAgainstRealRegistry(t *testing.T) {
 }
 
 func listTags(t *testing.T, c *Config, repo string) ([]string, error) {
-	opts, err := c.RegistryOptions(filepath.Join(t.TempDir(), "secrets"))
-	if err != nil {
-		t.Fatalf("RegistryOptions: %v", err)
-	}
-	s, err := registry.New(append(opts, registry.WithRetry(0, time.Millisecond))...)
+	return listTagsWith(t, c, repo, registry.WithRetry(0, time.Millisecond))
+}
+
+func listTagsWith(t *testing.T, c *Config, repo string, opts ...registry.Option) ([]string, error) {
+	s, err := registry.New(append(c.RegistryOptions(), opts...)...)
 	if err != nil {
 		t.Fatalf("registry.New: %v", err)
 	}
@@ -121,20 +124,111 @@ func listTags(t *testing.T, c *Config, repo string) ([]string, error) {
 	return s.Tags(ctx, repo)
 }
 
-func TestHostConfigInlineUsername(t *testing.T) {
-	dir := t.TempDir()
-	r := Registry{Host: "LocalHost:5000", Auth: RegistryAuth{Username: "bob", PasswordFile: "/pw"},
-		RateLimit: RateLimit{RPS: 2.5, Burst: 3, MaxConcurrent: 1}}
-	got, err := r.HostConfig(dir)
+// TestRegistrySecretsNeverOnDisk: after scanning a registry with
+// credentials from environment variables and an inline user name, no file
+// under the state dir holds any of them.
+func TestRegistrySecretsNeverOnDisk(t *testing.T) {
+	srv := registrytest.Start(t, registrytest.WithTLS(), registrytest.WithHtpasswd("hoist-env-user", "s3cret-env-pw"))
+	registrytest.Push(t, srv.Host+"/acme/api:1.0.0", time.Unix(0, 0), srv.RemoteOptions()...)
+	t.Setenv("HOIST_TEST_REG_USER", "hoist-env-user")
+	t.Setenv("HOIST_TEST_REG_PW", "s3cret-env-pw")
+	state := t.TempDir()
+	for _, auth := range []string{
+		"{usernameEnv: HOIST_TEST_REG_USER, passwordEnv: HOIST_TEST_REG_PW}",
+		"{username: hoist-env-user, passwordEnv: HOIST_TEST_REG_PW}",
+	} {
+		doc := head + "  - url: /srv/x\nregistries:\n  - host: " + srv.Host + "\n    caFile: " + srv.CAFile + "\n    auth: " + auth + "\n"
+		c, err := Parse("config.yaml", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, err := listTagsWith(t, c, srv.Host+"/acme/api", registry.WithCache(filepath.Join(state, "cache.db")))
+		if diff := cmp.Diff([]string{"1.0.0"}, tags); diff != "" || err != nil {
+			t.Fatalf("Tags with auth %s = %v, %v; mismatch (-want +got):\n%s", auth, tags, err, diff)
+		}
+	}
+	err := filepath.WalkDir(state, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		for _, secret := range []string{"s3cret-env-pw", "hoist-env-user"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s holds %q", path, secret)
+			}
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := registry.HostConfig{UsernameFile: filepath.Join(dir, "username-localhost_5000"), PasswordFile: "/pw",
-		RPS: 2.5, Burst: 3, MaxConcurrent: 1}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("HostConfig mismatch (-want +got):\n%s", diff)
+}
+
+// fixedKeychain resolves every resource to one authenticator.
+type fixedKeychain struct{ auth authn.Authenticator }
+
+func (k fixedKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return k.auth, nil }
+
+// TestKeychain: configured hosts read their secrets on every call (so a
+// rotated secret is used), Docker Hub's aliases match, and hosts without
+// configured credentials go to the fallback.
+func TestKeychain(t *testing.T) {
+	t.Setenv("HOIST_TEST_PW", "one")
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("t0ken\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(got.UsernameFile); string(b) != "bob" {
-		t.Errorf("username file holds %q, want bob", b)
+	fallback := authn.FromConfig(authn.AuthConfig{Username: "from-docker-config"})
+	k := keychain{fallback: fixedKeychain{fallback}, registries: []Registry{
+		{Host: "LocalHost:5000", Auth: RegistryAuth{Username: "bob", PasswordEnv: "HOIST_TEST_PW"}},
+		{Host: "docker.io", Auth: RegistryAuth{TokenFile: tokenFile}},
+		{Host: "ghcr.io", RateLimit: RateLimit{RPS: 1}},
+		{Host: "quay.io", Auth: RegistryAuth{DockerConfigFile: "/config.json"}},
+	}}
+	authz := func(host string) authn.AuthConfig {
+		t.Helper()
+		reg, err := name.NewRegistry(host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := k.Resolve(reg)
+		if err != nil {
+			t.Fatalf("Resolve(%s): %v", host, err)
+		}
+		ac, err := a.Authorization()
+		if err != nil {
+			t.Fatalf("Authorization of %s: %v", host, err)
+		}
+		return *ac
+	}
+	got := []authn.AuthConfig{authz("localhost:5000"), authz("index.docker.io"), authz("ghcr.io"), authz("quay.io"), authz("example.com")}
+	t.Setenv("HOIST_TEST_PW", "two")
+	got = append(got, authz("localhost:5000"))
+	fromDocker := authn.AuthConfig{Username: "from-docker-config"}
+	want := []authn.AuthConfig{{Username: "bob", Password: "one"}, {RegistryToken: "t0ken"}, fromDocker, fromDocker, fromDocker,
+		{Username: "bob", Password: "two"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("credentials per host mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestKeychainErrorsHideSecrets: a missing secret is an error naming where
+// it should be.
+func TestKeychainErrorsHideSecrets(t *testing.T) {
+	t.Setenv("HOIST_TEST_USER", "s3cret-user")
+	a := secretAuth{host: "h", auth: RegistryAuth{UsernameEnv: "HOIST_TEST_USER", PasswordEnv: "HOIST_TEST_UNSET"}}
+	_, err := a.Authorization()
+	if want := "registry h: password: reading secret: environment variable HOIST_TEST_UNSET is not set"; err == nil || err.Error() != want {
+		t.Errorf("Authorization() error = %v, want %s", err, want)
+	}
+}
+
+func TestHostConfigNamesNoSecret(t *testing.T) {
+	r := Registry{Host: "LocalHost:5000", CAFile: "/ca", Auth: RegistryAuth{Username: "bob", PasswordFile: "/pw", DockerConfigFile: "/d"},
+		RateLimit: RateLimit{RPS: 2.5, Burst: 3, MaxConcurrent: 1}}
+	want := registry.HostConfig{CAFile: "/ca", DockerConfigFile: "/d", RPS: 2.5, Burst: 3, MaxConcurrent: 1}
+	if diff := cmp.Diff(want, r.hostConfig()); diff != "" {
+		t.Errorf("hostConfig mismatch (-want +got):\n%s", diff)
 	}
 }
