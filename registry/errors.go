@@ -53,8 +53,11 @@ func (e *Error) Temporary() bool {
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }
 
-// newError reads a failed response (and closes its body).
-func newError(host, repo string, resp *http.Response) *Error {
+// newError reads a failed response (and closes its body). The registry's
+// code and message are sanitised, and any of secrets() they hold (the
+// credentials sent, which a server may echo) is replaced by REDACTED.
+// secrets may be nil; it is called only when the body holds a message.
+func newError(host, repo string, resp *http.Response, secrets func() []string) *Error {
 	defer resp.Body.Close()
 	e := &Error{Host: host, Repository: repo, Method: resp.Request.Method,
 		Path: sanitize(resp.Request.URL.Path, 200), StatusCode: resp.StatusCode}
@@ -63,10 +66,24 @@ func newError(host, repo string, resp *http.Response) *Error {
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
 	if json.Unmarshal(data, &body) == nil && len(body.Errors) > 0 {
-		e.Code = sanitize(body.Errors[0].Code, 64)
-		e.Message = sanitize(body.Errors[0].Message, 200)
+		var known []string
+		if secrets != nil {
+			known = secrets()
+		}
+		e.Code = sanitize(scrub(body.Errors[0].Code, known), 64)
+		e.Message = sanitize(scrub(body.Errors[0].Message, known), 200)
 	}
 	return e
+}
+
+// scrub replaces every secret (of 4 bytes or more) in s.
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "REDACTED")
+		}
+	}
+	return s
 }
 
 // redact removes credentials and query strings from URLs in err's text,

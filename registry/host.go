@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -168,7 +169,21 @@ func (h *hostClient) doPing(ctx context.Context, scheme string) (*transport.Chal
 		}
 		return ch, nil
 	}
-	return nil, newError(h.host, "", resp)
+	return nil, newError(h.host, "", resp, h.secrets)
+}
+
+// secrets are the credentials the host client sends, in the forms a
+// server could echo them (to keep them out of error messages).
+func (h *hostClient) secrets() []string {
+	cfg, err := h.auth.Authorization()
+	if err != nil || cfg == nil {
+		return nil
+	}
+	out := []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken}
+	if cfg.Username != "" && cfg.Password != "" {
+		out = append(out, base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)))
+	}
+	return out
 }
 
 // urlScheme is the scheme requests to the host use.
@@ -203,7 +218,7 @@ func (h *hostClient) doURL(ctx context.Context, rt http.RoundTripper, repo, meth
 		return nil, fmt.Errorf("registry %s repository %s: %s: %w", h.host, repo, method, redact(err))
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, newError(h.host, repo, resp)
+		return nil, newError(h.host, repo, resp, h.secrets)
 	}
 	return resp, nil
 }
