@@ -21,6 +21,9 @@ import (
 const (
 	childRootEnv   = "YAMLPATCH_BENCH_CHILD_ROOT"
 	childDryRunEnv = "YAMLPATCH_BENCH_CHILD_DRYRUN" // "1": Apply with WithDryRun
+	// "1" (set it when running the benchmark; children inherit it): Apply
+	// with WithInPlaceWrites.
+	childInPlaceEnv = "YAMLPATCH_BENCH_INPLACE"
 )
 
 func TestMain(m *testing.M) {
@@ -28,6 +31,9 @@ func TestMain(m *testing.M) {
 		var opts []yamlpatch.Option
 		if os.Getenv(childDryRunEnv) == "1" {
 			opts = append(opts, yamlpatch.WithDryRun())
+		}
+		if os.Getenv(childInPlaceEnv) == "1" {
+			opts = append(opts, yamlpatch.WithInPlaceWrites())
 		}
 		res, err := yamlpatch.Apply(root, benchgen.Refs(), opts...)
 		if err != nil {
