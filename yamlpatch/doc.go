@@ -19,12 +19,21 @@
 //     writers would reformat them). Symlinks are never followed.
 //  2. Each marked scalar is located in the original bytes (its exact span),
 //     and an edit is computed for it, keeping its quote style.
-//  3. The edits are applied to the original bytes, the result is parsed
-//     again and compared node by node with the original: exactly the edited
-//     scalars must hold exactly their new values. A file that fails this is
-//     left untouched and reported as a [Problem].
+//  3. The edits are applied to the original bytes and verified: exactly the
+//     edited scalars must hold exactly their new values. An edit that swaps
+//     one single-line scalar token for another of the same quoting style,
+//     whose text is known to read back as the new string, is proven safe
+//     without parsing again; any other is verified by parsing the result
+//     and comparing it node by node with the original ([WithFullVerify]
+//     does that for every edit). A file that fails is left untouched and
+//     reported as a [Problem]. Markers on values tagged with a YAML type
+//     other than string (!!int, !!binary...) are refused; files over
+//     [WithMaxFileSize] are not parsed; UTF-16 files are reported.
 //  4. Unless dry-run, the file is replaced atomically (temp file and rename,
-//     mode and, where permitted, owner kept). Documents are never re-serialised.
+//     mode and, where permitted, owner kept), or with [WithInPlaceWrites]
+//     truncated and rewritten, for trees that are reset after a failure. A
+//     failed write makes [Apply] return an error wrapping [ErrWrite].
+//     Documents are never re-serialised.
 //
 // Files are processed in parallel, GOMAXPROCS at a time by default
 // ([WithJobs]). Files are never created or deleted, symlinks (files or
