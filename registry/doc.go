@@ -12,6 +12,18 @@
 //	count (Stats: requests by host and status)
 //	TLS (custom CA, client certificate) or plain HTTP for insecure hosts
 //
+// Loopback hosts (localhost, 127.0.0.0/8, [::1]) and hosts marked with
+// Scanner.AllowInsecure speak plain HTTP when their server answers HTTPS in
+// plain HTTP; every other host is HTTPS unless HostConfig.Insecure says so.
+//
+// Registries are not trusted. Tag names that are not valid OCI tags are
+// dropped and counted (ListTags), a tag page is decoded as a stream that
+// stops at WithMaxTags (a cut list is an error wrapping ErrTruncated), tag
+// lists and manifests never follow a redirect to another host (blobs may),
+// repository paths with ".." or other invalid components are refused before
+// any request, and error text from a registry is sanitised, capped and
+// stripped of credentials before it reaches an error message.
+//
 // The registry is pinged once per host and a token is exchanged once per
 // repository, so a pass costs one request per repository plus one per extra
 // page of tags. Build times are read from image config blobs only for digests

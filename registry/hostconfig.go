@@ -13,7 +13,10 @@ import (
 // picked up).
 type HostConfig struct {
 	// Insecure uses plain HTTP instead of HTTPS. The default is HTTPS with
-	// certificate verification.
+	// certificate verification, except on loopback hosts (localhost,
+	// 127.0.0.0/8, [::1]) without CAFile or a client certificate: there
+	// HTTPS is tried first and plain HTTP used when the server answers in
+	// it, as docker and crane do. Private address ranges are not loopback.
 	Insecure bool
 	// CAFile is a PEM file of extra CAs trusted for this host, added to the
 	// system pool.
