@@ -70,6 +70,10 @@ func (l *loader) document(file string, doc *yaml.Node) {
 		return
 	}
 	o := &object{file: file, line: root.Line, apiVersion: apiVersion, kind: kind, node: root}
+	if at := substitution(root); err == nil && at != nil {
+		l.template(o, at)
+		return
+	}
 	if err == nil {
 		err = o.readMetadata()
 	}

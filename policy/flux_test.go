@@ -128,3 +128,24 @@ func TestLoadRegistry(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadTemplates(t *testing.T) {
+	set, err := Load(writeTree(t, map[string]string{
+		"tmpl.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: api}\nspec:\n  image: ${REGISTRY}/api\n---\n" +
+			"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata:\n  name: ${APP:=api}\nspec:\n  imageRepositoryRef: {name: api}\n  policy: {semver: {range: '*'}}\n",
+		"ok.yaml": hoistDoc("ts", "  image: a/b\n  filterTags: {pattern: '^main-(?P<ts>[0-9]+)$', extract: '${ts}'}\n  policy: {numerical: {}}\n"),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"apps:ts"}, ids(set.Policies)); diff != "" {
+		t.Errorf("policies mismatch (-want +got):\n%s", diff)
+	}
+	want := []string{
+		`tmpl.yaml:5: warning: ImageRepository api: not loaded: "${REGISTRY}" is a Flux substitution that a Kustomization's postBuild renders, which hoist does not`,
+		`tmpl.yaml:10: warning: ImagePolicy ${APP:=api}: not loaded: "${APP:=api}" is a Flux substitution that a Kustomization's postBuild renders, which hoist does not`,
+	}
+	if diff := cmp.Diff(want, problemStrings(set.Problems)); diff != "" {
+		t.Errorf("problems mismatch (-want +got):\n%s", diff)
+	}
+}
