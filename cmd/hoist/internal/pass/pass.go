@@ -110,7 +110,15 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	}
 	rep := &Report{Policies: set.Policies, root: root}
 	for _, p := range set.Problems {
-		rep.problem("policy", prefix(opts.Path, p.Error()))
+		msg := prefix(opts.Path, policyMessage(p))
+		if p.Severity == policy.SeverityWarning {
+			rep.warning("policy", msg)
+		} else {
+			rep.problem("policy", msg)
+		}
+	}
+	for _, w := range reachRegistries(scanner, set.Policies) {
+		rep.warning("registry", w)
 	}
 	found, failed := scan(ctx, scanner, set.Policies, jobsOf(opts), log)
 	for _, img := range slices.Sorted(maps.Keys(failed)) {
@@ -156,4 +164,20 @@ func prefix(path, msg string) string {
 		return msg
 	}
 	return strings.TrimSuffix(filepath.ToSlash(filepath.Clean(path)), "/") + "/" + msg
+}
+
+// policyMessage is "file:line: policy ID: message" for a policy problem,
+// without the "warning: " its Error puts in; the Report says that.
+func policyMessage(p policy.Problem) string {
+	msg := "<nil>"
+	if p.Err != nil {
+		msg = p.Err.Error()
+	}
+	if p.Policy != "" {
+		msg = "policy " + p.Policy + ": " + msg
+	}
+	if p.Line <= 0 {
+		return p.File + ": " + msg
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, msg)
 }
