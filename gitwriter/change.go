@@ -42,7 +42,10 @@ type PolicyChange struct {
 	Short string
 	// Image is the full new reference.
 	Image string
-	// From and To are the old and new tags.
+	// From and To are the old and new tags, taken from the policy's
+	// whole-reference and tag updates. When the pass changed only the
+	// image's name or digest, both are the tag of Image: the tag is what
+	// the subject, the trailers and History report.
 	From, To string
 	// Files are the changed files, in order of first appearance.
 	Files []string
@@ -61,13 +64,32 @@ func (c Change) Policies() []PolicyChange {
 		}
 		p := &out[i]
 		fill(&p.Image, u.Image)
-		fill(&p.From, u.From)
-		fill(&p.To, u.To)
+		if u.Field == "" || u.Field == "tag" {
+			fill(&p.From, u.From)
+			fill(&p.To, u.To)
+		}
 		if !contains(p.Files, u.File) {
 			p.Files = append(p.Files, u.File)
 		}
 	}
+	for i := range out {
+		if p := &out[i]; p.From == "" && p.To == "" {
+			p.From, p.To = tagOf(p.Image), tagOf(p.Image)
+		}
+	}
 	return out
+}
+
+// tagOf returns the tag of an image reference ("ghcr.io/a/b:1.2@sha256:..."
+// gives "1.2"), or "" when it has none.
+func tagOf(ref string) string {
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		return ref[i+1:]
+	}
+	return ""
 }
 
 func fill(dst *string, v string) {

@@ -20,9 +20,13 @@
 //     branch of a non-bare repository) fails at once with [ErrDeclined],
 //     carrying the remote's reason and what it printed, escaped and capped.
 //   - Commit messages come from a text/template that sees every [Update]
-//     ([MessageData]); the trailers Hoist-Policy, Hoist-Image, Hoist-From and
-//     Hoist-To follow, so [Repo.History] can read hoist's commits back as an
-//     audit log. Commits can be signed with OpenPGP or SSH keys ([SigningKey]).
+//     ([MessageData]); the default keeps the subject under 72 characters.
+//     The trailers Hoist-Policy, Hoist-Image, Hoist-From and Hoist-To follow,
+//     so [Repo.History] can read hoist's commits back as an audit log. Values
+//     from registries and the repository are escaped wherever they reach a
+//     message (Go-quoted when not plain one-line text), so a hostile tag can
+//     neither take over the subject nor forge trailers. Commits can be signed
+//     with OpenPGP or SSH keys ([SigningKey]).
 //
 // Every network operation has a deadline ([WithTimeout]). Errors of network
 // steps are [*Error] values naming the step and the remote, with credentials

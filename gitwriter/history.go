@@ -12,7 +12,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Entry is one policy change read back from a hoist commit.
+// Entry is one policy change read back from a hoist commit. Its values are
+// as the trailers hold them: a value that is not plain printable text on
+// one line (a tag holding a newline or a control character) is Go-quoted,
+// so it prints on one line; [strconv.Unquote] gives the original back.
 type Entry struct {
 	Commit string
 	When   time.Time
@@ -65,9 +68,10 @@ func (r *Repo) History(ctx context.Context, limit int) ([]Entry, error) {
 func entries(c *object.Commit) []Entry {
 	var out []Entry
 	for _, kv := range ParseTrailers(c.Message) {
+		v := kv[1]
 		if kv[0] == TrailerPolicy {
 			out = append(out, Entry{Commit: c.Hash.String(), When: c.Author.When,
-				Author: c.Author.Name + " <" + c.Author.Email + ">", Policy: kv[1]})
+				Author: c.Author.Name + " <" + c.Author.Email + ">", Policy: v})
 			continue
 		}
 		if len(out) == 0 {
@@ -76,11 +80,11 @@ func entries(c *object.Commit) []Entry {
 		e := &out[len(out)-1]
 		switch kv[0] {
 		case TrailerImage:
-			e.Image = kv[1]
+			e.Image = v
 		case TrailerFrom:
-			e.From = kv[1]
+			e.From = v
 		case TrailerTo:
-			e.To = kv[1]
+			e.To = v
 		}
 	}
 	return out

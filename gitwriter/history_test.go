@@ -61,14 +61,10 @@ func FuzzParseTrailers(f *testing.F) {
 				t.Fatalf("malformed trailer %q from %q", kv, msg)
 			}
 		}
-		p := oneLine(policy)
-		if p == "" {
-			return
-		}
-		c := Change{Updates: []Update{{Policy: p, Image: "img:1", To: "1"}}}
+		c := Change{Updates: []Update{{Policy: policy, Image: "img:1", To: "1"}}}
 		got := entries(&object.Commit{Message: msg + "\n\n" + trailers(c) + "\n"})
-		if len(got) != 1 || got[0].Policy != p || got[0].Image != "img:1" || got[0].To != "1" {
-			t.Errorf("entries after rendered trailers for %q = %+v", p, got)
+		if len(got) != 1 || unquote(got[0].Policy) != policy || got[0].Image != "img:1" || got[0].To != "1" {
+			t.Errorf("entries after rendered trailers for %q = %+v", policy, got)
 		}
 	})
 }

@@ -124,8 +124,8 @@ func TestInterruptedPushIsRedone(t *testing.T) {
 		t.Fatal("the proxy broke no push: the test tested nothing")
 	}
 	head := gittest.Git(t, bare, "rev-parse", "main")
-	if out.Commit != head {
-		t.Errorf("Outcome.Commit = %q, remote main = %s", out.Commit, head)
+	if out.Commit != head || !out.Pushed {
+		t.Errorf("Outcome.Commit = %q (pushed %v), remote main = %s", out.Commit, out.Pushed, head)
 	}
 	if n := gittest.Git(t, bare, "rev-list", "--count", before+"..main"); n != "1" {
 		t.Errorf("%s commits landed, want exactly 1", n)

@@ -9,49 +9,99 @@ import (
 )
 
 // DefaultMessageTemplate is the commit message unless [WithMessageTemplate]
-// says otherwise: a subject naming every new tag, then a line per update.
+// says otherwise: a subject under 72 characters naming every new tag (or,
+// when they do not fit, counting the images: "Update 72 images in apps/"),
+// then a line per change.
 //
 //	Update images: api 1.4.3, web 2.0.1
 //
 //	apps:api: 1.4.2 -> 1.4.3 (deploy/api.yaml)
-//	apps:web: 2.0.0 -> 2.0.1 (deploy/web.yaml)
-const DefaultMessageTemplate = `Update images:{{range $i, $p := .Policies}}{{if $i}},{{end}} {{$p.Short}} {{$p.To}}{{end}}
+//	apps:web: 2.0.0 -> 2.0.1 (deploy/web.yaml, deploy/web-canary.yaml)
+const DefaultMessageTemplate = `{{.Subject}}
 
-{{range .Lines}}{{.}}
+{{range .Summary}}{{.}}
 {{end}}`
 
-// MessageData is what the message template sees.
+// MessageData is what the message template sees. Every string in it that
+// comes from the repository or a registry is escaped: a value that is not
+// plain printable text on one line (a tag holding a newline, a control
+// character, invalid UTF-8) appears Go-quoted, so no value can add lines to
+// the message, take over its subject or forge trailers.
 type MessageData struct {
+	// Subject is the default subject line, shorter than 72 characters.
+	Subject string
+	// Summary are the default body lines, one per policy and change, naming
+	// at most three files: "apps:web: 2.0.0 -> 2.0.1 (deploy/web.yaml)".
+	Summary []string
 	// Updates are every changed marker value, in the edit's order.
 	Updates []Update
 	// Policies are the updates grouped by policy.
 	Policies []PolicyChange
-	// Lines are the default body lines, one per distinct change:
+	// Lines are one line per distinct change and file:
 	// "apps:api: 1.4.2 -> 1.4.3 (deploy/api.yaml)".
 	Lines []string
 }
 
-// Trailer keys hoist writes, one group per policy.
-const (
-	TrailerPolicy = "Hoist-Policy"
-	TrailerImage  = "Hoist-Image"
-	TrailerFrom   = "Hoist-From"
-	TrailerTo     = "Hoist-To"
-)
-
+// newMessageData builds the template data of c, escaping every value.
+// Data added here must be escaped the same way (escapeValue).
 func newMessageData(c Change) MessageData {
-	d := MessageData{Updates: c.Updates, Policies: c.Policies()}
-	for _, u := range c.Updates {
+	d := MessageData{Updates: make([]Update, len(c.Updates))}
+	var files []string
+	for i, u := range c.Updates {
+		d.Updates[i] = escapeUpdate(u)
+		files = append(files, u.File)
+	}
+	for _, p := range c.Policies() {
+		d.Policies = append(d.Policies, escapePolicy(p))
+	}
+	d.Subject = subject(d.Policies, escapeValue(commonDir(files)))
+	d.Lines, d.Summary = bodyLines(d.Updates)
+	return d
+}
+
+// maxSummary bounds the default body's lines; the trailers list every policy.
+const maxSummary = 50
+
+// bodyLines returns the Lines (per change and file) and the Summary (per
+// change, files grouped) of escaped updates.
+func bodyLines(us []Update) (lines, summary []string) {
+	var keys []string
+	files := map[string][]string{}
+	for _, u := range us {
 		from, to := u.From, u.To
 		if from == "" && to == "" {
 			from, to = u.Old, u.New
 		}
-		line := fmt.Sprintf("%s: %s -> %s (%s)", u.Policy, from, to, u.File)
-		if !contains(d.Lines, line) {
-			d.Lines = append(d.Lines, line)
+		key := fmt.Sprintf("%s: %s -> %s", u.Policy, from, to)
+		if from == "" {
+			key = fmt.Sprintf("%s: set to %s", u.Policy, to)
+		}
+		if line := key + " (" + u.File + ")"; !contains(lines, line) {
+			lines = append(lines, line)
+		}
+		if _, ok := files[key]; !ok {
+			keys = append(keys, key)
+		}
+		if !contains(files[key], u.File) {
+			files[key] = append(files[key], u.File)
 		}
 	}
-	return d
+	for i, key := range keys {
+		if i == maxSummary {
+			summary = append(summary, fmt.Sprintf("... and %d more changes (see the trailers)", len(keys)-i))
+			break
+		}
+		summary = append(summary, key+" ("+fileList(files[key])+")")
+	}
+	return lines, summary
+}
+
+// fileList names at most three files and counts the rest.
+func fileList(files []string) string {
+	if len(files) <= 3 {
+		return strings.Join(files, ", ")
+	}
+	return fmt.Sprintf("%s and %d more files", strings.Join(files[:3], ", "), len(files)-3)
 }
 
 // parseTemplate parses text and checks it renders a message from sample data.
@@ -86,27 +136,4 @@ func render(tmpl *template.Template, c Change) (string, error) {
 		return "", errors.New("rendering commit message: template produced an empty message")
 	}
 	return body + "\n\n" + trailers(c) + "\n", nil
-}
-
-// trailers renders one Hoist-Policy/Image/From/To group per policy.
-func trailers(c Change) string {
-	var lines []string
-	for _, p := range c.Policies() {
-		lines = append(lines, TrailerPolicy+": "+oneLine(p.Policy))
-		if p.Image != "" {
-			lines = append(lines, TrailerImage+": "+oneLine(p.Image))
-		}
-		if p.From != "" {
-			lines = append(lines, TrailerFrom+": "+oneLine(p.From))
-		}
-		if p.To != "" {
-			lines = append(lines, TrailerTo+": "+oneLine(p.To))
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// oneLine keeps a trailer value on one line.
-func oneLine(s string) string {
-	return strings.TrimSpace(strings.Join(strings.Fields(s), " "))
 }

@@ -22,7 +22,7 @@ func TestPushBranch(t *testing.T) {
 
 	first, err := r.Update(ctx, setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1"))
 	must(t, err)
-	if first.Branch != pb || first.Commit != gittest.Git(t, bare, "rev-parse", pb) {
+	if first.Branch != pb || !first.Pushed || first.Commit != gittest.Git(t, bare, "rev-parse", pb) {
 		t.Fatalf("first Update = %+v, remote %s = %s", first, pb, gittest.Git(t, bare, "rev-parse", pb))
 	}
 	if got := gittest.Git(t, bare, "rev-parse", "main"); got != mainBefore {
@@ -32,8 +32,8 @@ func TestPushBranch(t *testing.T) {
 	// The same pass again: the push branch already holds it, nothing is pushed.
 	again, err := r.Update(ctx, setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1"))
 	must(t, err)
-	if again.Commit != first.Commit {
-		t.Errorf("repeated pass gave commit %s, want the existing %s", again.Commit, first.Commit)
+	if again.Commit != first.Commit || again.Pushed {
+		t.Errorf("repeated pass gave commit %s (pushed %v), want the existing %s, nothing pushed", again.Commit, again.Pushed, first.Commit)
 	}
 
 	// main moves on; the next pass rebuilds the push branch on the new main,
@@ -44,7 +44,7 @@ func TestPushBranch(t *testing.T) {
 	if got := gittest.Git(t, bare, "rev-parse", pb+"^"); got != newMain {
 		t.Errorf("push branch's parent = %s, want the new main %s", got, newMain)
 	}
-	if second.Commit != gittest.Git(t, bare, "rev-parse", pb) {
+	if second.Commit != gittest.Git(t, bare, "rev-parse", pb) || !second.Pushed {
 		t.Errorf("push branch is not the second commit")
 	}
 

@@ -26,6 +26,11 @@ type Outcome struct {
 	Attempts int
 	// Message is the commit message.
 	Message string
+	// Pushed reports that this Update moved the remote branch. It is false
+	// when there was nothing to commit, and with a push branch that already
+	// held the same change (Commit is then that existing commit), so callers
+	// can tell "pushed a new commit" from "the push branch is up to date".
+	Pushed bool
 }
 
 // Update checks out the latest remote head, calls edit on the worktree,
@@ -53,7 +58,7 @@ func (r *Repo) Update(ctx context.Context, edit EditFunc) (Outcome, error) {
 		}
 	}
 	out.Attempts = r.o.maxAttempts
-	out.Commit, out.Message = "", "" // an interrupted last push is not known to have landed
+	out.Commit, out.Message, out.Pushed = "", "", false // an interrupted last push is not known to have landed
 	return out, fmt.Errorf("giving up after %d attempts: %w", r.o.maxAttempts, err)
 }
 
@@ -65,6 +70,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 		return false, err
 	}
 	if out.Commit != "" && head.String() == out.Commit {
+		out.Pushed = true
 		return true, nil // the interrupted push of the last attempt landed
 	}
 	r.clean = false // the edit may touch anything
@@ -72,7 +78,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if err != nil {
 		return false, fmt.Errorf("editing worktree: %w", err)
 	}
-	out.Commit, out.Message = "", ""
+	out.Commit, out.Message, out.Pushed = "", "", false
 	if len(change.Updates) == 0 {
 		return true, nil
 	}
@@ -88,7 +94,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 		return false, err
 	}
 	r.log.Debug("committed", "revision", commit.String(), "parent", head.String())
-	pushed, err := r.push(ctx, commit)
+	pushed, moved, err := r.push(ctx, commit)
 	if errors.Is(err, ErrInterrupted) && r.o.pushBranch == "" {
 		out.Commit, out.Message = commit.String(), msg // it may have landed: the next attempt checks
 		return false, err
@@ -96,9 +102,12 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if err != nil {
 		return false, err
 	}
-	commit = pushed
-	r.log.Info("pushed commit", "revision", commit.String(), "branch", out.Branch, "updates", len(change.Updates))
-	out.Commit, out.Message = commit.String(), msg
+	if moved {
+		r.log.Info("pushed commit", "revision", pushed.String(), "branch", out.Branch, "updates", len(change.Updates))
+	} else {
+		r.log.Info("push branch already holds the change", "revision", pushed.String(), "branch", out.Branch)
+	}
+	out.Commit, out.Message, out.Pushed = pushed.String(), msg, moved
 	return true, nil
 }
 
@@ -147,11 +156,12 @@ func (r *Repo) pushTarget() string {
 }
 
 // push sends commit to the push target, never forcing the checkout branch,
-// and returns the commit the target holds afterwards.
-func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, error) {
+// and returns the commit the target holds afterwards and whether the push
+// moved it.
+func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, bool, error) {
 	c, err := r.creds("push")
 	if err != nil {
-		return plumbing.ZeroHash, err
+		return plumbing.ZeroHash, false, err
 	}
 	src := plumbing.NewBranchReferenceName(r.branch)
 	dst := plumbing.NewBranchReferenceName(r.pushTarget())
@@ -164,24 +174,24 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, e
 	if r.o.pushBranch != "" {
 		same, err := r.preparePushBranch(ctx, c, opts, commit)
 		if err != nil || !same.IsZero() {
-			return same, err
+			return same, false, err
 		}
 	}
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
 	err = r.repo.PushContext(nctx, opts)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return commit, r.afterPush(commit)
+		return commit, err == nil, r.afterPush(commit)
 	}
 	if isRejection(err) || errors.Is(err, plumbing.ErrObjectNotFound) {
 		// go-git checks the fast-forward by walking back from our commit to
 		// the remote's head; in a shallow clone that walk runs out of
 		// history exactly when the remote head is not our commit's parent,
 		// that is, when the remote moved.
-		return plumbing.ZeroHash, r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
+		return plumbing.ZeroHash, false, r.fail("push", fmt.Errorf("%w: %v", ErrRejected, err), c)
 	}
 	if isInterrupted(err) {
-		return plumbing.ZeroHash, r.fail("push", fmt.Errorf("%w: %v", ErrInterrupted, err), c)
+		return plumbing.ZeroHash, false, r.fail("push", fmt.Errorf("%w: %v", ErrInterrupted, err), c)
 	}
 	if isDeclined(err) {
 		status, _ := refusal(err)
@@ -190,7 +200,7 @@ func (r *Repo) push(ctx context.Context, commit plumbing.Hash) (plumbing.Hash, e
 		}
 		err = fmt.Errorf("%w: %s", ErrDeclined, sanitize(status, maxRemoteText))
 	}
-	return plumbing.ZeroHash, r.fail("push", said.withRemote(err), c)
+	return plumbing.ZeroHash, false, r.fail("push", said.withRemote(err), c)
 }
 
 // isInterrupted reports a connection that broke mid-push.

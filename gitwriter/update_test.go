@@ -37,19 +37,19 @@ func TestUpdateDaemon(t *testing.T) {
 	if diff := cmp.Diff(want, trailers); diff != "" {
 		t.Errorf("trailers (git interpret-trailers) mismatch (-want +got):\n%s", diff)
 	}
-	if out.Attempts != 1 || out.Branch != "main" {
-		t.Errorf("Outcome = %+v, want 1 attempt on main", out)
+	if out.Attempts != 1 || out.Branch != "main" || !out.Pushed {
+		t.Errorf("Outcome = %+v, want 1 attempt pushed to main", out)
 	}
 
 	// The same edit again finds nothing to change: no commit.
 	again, err := r.Update(context.Background(), setTo("deploy/api.yaml", "image: ghcr.io/acme/api:1.4.3\n", "apps:api", "1.4.3"))
-	if err != nil || again.Commit != "" {
+	if err != nil || again.Commit != "" || again.Pushed {
 		t.Errorf("second Update = %+v, %v; want no commit", again, err)
 	}
 	if n := gittest.Git(t, bare, "rev-list", "--count", "main"); n != "2" {
 		t.Errorf("remote has %s commits, want 2", n)
 	}
-	if !strings.HasPrefix(out.Message, "Update images: api 1.4.3\n\napps:api:  -> 1.4.3 (deploy/api.yaml)") {
+	if !strings.HasPrefix(out.Message, "Update images: api 1.4.3\n\napps:api: set to 1.4.3 (deploy/api.yaml)") {
 		t.Errorf("message = %q", out.Message)
 	}
 }
