@@ -98,8 +98,9 @@ func WithDefaults(c HostConfig) Option {
 	}
 }
 
-// WithMaxTags caps how many tags are listed per repository; a warning is
-// logged when the cap is hit. The default is 100000.
+// WithMaxTags caps how many tags are listed per repository: a repository
+// with more is an error wrapping ErrTruncated (and a warning in the log),
+// and its page is read no further than the cap. The default is 100000.
 func WithMaxTags(n int) Option {
 	return func(o *options) error {
 		if n <= 0 {

@@ -70,13 +70,15 @@ func (s *Scanner) ListTags(ctx context.Context, repo string) (TagList, error) {
 
 // CachedTags returns the tags of repo from the last successful Tags call
 // (in this process, or an earlier one with the same WithCache file) and
-// when they were listed.
+// when they were listed. Names that are not valid tags (cached by an older
+// version) are left out.
 func (s *Scanner) CachedTags(repo string) ([]string, time.Time, bool) {
 	r, err := parseRepo(repo)
 	if err != nil {
 		return nil, time.Time{}, false
 	}
-	return s.store.Tags(r.Name())
+	tags, at, ok := s.store.Tags(r.Name())
+	return slices.DeleteFunc(tags, func(t string) bool { return !validTag(t) }), at, ok
 }
 
 // listTags reads every page of repo's tag list, keeping valid tags up to
