@@ -22,7 +22,7 @@ const maxNodes = 50_000
 // indexes.
 type checker struct {
 	pos   *positions
-	errs  []*FieldError
+	errs  []*fieldError
 	nodes int
 	// skip holds the paths of the problems: validation errors below them
 	// would only repeat a problem.
@@ -34,7 +34,7 @@ func newChecker(file string) *checker {
 }
 
 func (c *checker) fail(n *yaml.Node, path string, err error) {
-	c.errs = append(c.errs, &FieldError{File: c.pos.file, Line: n.Line, Path: path, Err: err})
+	c.errs = append(c.errs, &fieldError{File: c.pos.file, Line: n.Line, Path: path, Err: err})
 	c.skip[path] = true
 }
 

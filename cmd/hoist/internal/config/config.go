@@ -1,18 +1,18 @@
 package config
 
-// APIVersion and Kind identify a hoist service config file.
+// configAPIVersion and configKind identify a hoist service config file.
 const (
-	APIVersion = "hoist.dev/v1alpha1"
-	Kind       = "Config"
+	configAPIVersion = "hoist.dev/v1alpha1"
+	configKind       = "Config"
 )
 
 // Config is hoist's service config. The zero value of every field means
 // "use the default"; [Load] and [Parse] fill the defaults in.
 type Config struct {
-	// APIVersion must be [APIVersion]. Parse requires it; in a Config built
+	// APIVersion must be hoist.dev/v1alpha1. Parse requires it; in a Config built
 	// in code an empty value means the current version.
 	APIVersion string `yaml:"apiVersion"`
-	// Kind must be [Kind]. Parse requires it; in a Config built in code an
+	// Kind must be Config. Parse requires it; in a Config built in code an
 	// empty value means Config.
 	Kind string `yaml:"kind"`
 	// Repositories are the config repositories hoist keeps up to date.
@@ -37,10 +37,10 @@ func (c *Config) Repository(name string) (*Repository, bool) {
 	return nil, false
 }
 
-// Registry returns the settings for a registry host such as "ghcr.io" or
+// registryFor returns the settings for a registry host such as "ghcr.io" or
 // "localhost:5000". Host names compare case-insensitively, and docker.io,
 // index.docker.io and registry-1.docker.io are the same registry.
-func (c *Config) Registry(host string) (*Registry, bool) {
+func (c *Config) registryFor(host string) (*Registry, bool) {
 	want := normalizeHost(host)
 	for i := range c.Registries {
 		if normalizeHost(c.Registries[i].Host) == want {

@@ -7,14 +7,14 @@ import (
 	"strings"
 )
 
-// Default fills in the defaults documented on each field. Load and Parse
-// call it; call it on a Config built in code before using it.
-func (c *Config) Default() {
+// setDefaults fills in the defaults documented on each field. Parse calls
+// it; call it on a Config built in code before using it.
+func (c *Config) setDefaults() {
 	if c.APIVersion == "" {
-		c.APIVersion = APIVersion
+		c.APIVersion = configAPIVersion
 	}
 	if c.Kind == "" {
-		c.Kind = Kind
+		c.Kind = configKind
 	}
 	for i := range c.Repositories {
 		c.Repositories[i].Default()
@@ -24,10 +24,10 @@ func (c *Config) Default() {
 // Default fills in the defaults documented on each field of r.
 func (r *Repository) Default() {
 	if r.Name == "" {
-		r.Name = NameFromURL(r.URL)
+		r.Name = nameFromURL(r.URL)
 	}
 	if r.Schedule == "" {
-		r.Schedule = DefaultSchedule
+		r.Schedule = defaultSchedule
 	}
 	if r.Author.Name == "" {
 		r.Author.Name = DefaultAuthorName
@@ -40,11 +40,11 @@ func (r *Repository) Default() {
 // nameUnsafe matches what a repository name may not contain.
 func nameUnsafe() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) }
 
-// NameFromURL derives a repository name from a clone URL: its last two path
+// nameFromURL derives a repository name from a clone URL: its last two path
 // elements without ".git", joined by "-", e.g. "acme-config" for
 // ssh://git@github.com/acme/config.git. It returns "" when the URL has no
 // usable path.
-func NameFromURL(rawURL string) string {
+func nameFromURL(rawURL string) string {
 	p := rawURL
 	if u, err := url.Parse(rawURL); err == nil && u.Scheme != "" {
 		p = u.Path

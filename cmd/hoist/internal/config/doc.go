@@ -16,14 +16,14 @@
 //	  - kind: distribution
 //	    secretEnv: HOOK_SECRET
 //
-// [Load] and [Parse] decode the file, apply defaults and call
-// [Config.Validate]. Every problem is reported, not just the first: the
-// returned error joins one [*FieldError] per problem, each naming the file,
-// line and key path, as in
+// [Load] and [Parse] decode the file, apply defaults and validate it.
+// Every problem is reported, not just the first (up to 100, then a count):
+// the returned error has one line per problem, naming the file, line and
+// key path, as in
 //
-//	config.yaml:12: repositories[0].schedul: unknown key
+//	config.yaml:12: repositories[0].schedul: unknown key (did you mean "schedule"?)
 //
-// Validate looks only at the file. [Config.CheckReferences] then checks
+// Parse looks only at the file. [Config.CheckReferences] then checks
 // that every named file exists and every named environment variable is set,
 // where the secrets are mounted.
 //
@@ -33,7 +33,4 @@
 // keychain that reads registry credentials on every request, so none is
 // copied to disk. An inline key such as password: or token: is an error,
 // and no error of this package contains a secret value.
-//
-// Schedules are robfig/cron specs; [ParseSchedule] parses them the way
-// Validate checks them.
 package config

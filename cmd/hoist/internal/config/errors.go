@@ -9,35 +9,35 @@ import (
 	"strings"
 )
 
-// Categories of [FieldError], for errors.Is.
+// Categories of [fieldError], for errors.Is.
 var (
-	// ErrUnknownKey: the key is not part of the config format.
-	ErrUnknownKey = errors.New("unknown key")
-	// ErrInlineSecret: a secret was written into the file instead of
+	// errUnknownKey: the key is not part of the config format.
+	errUnknownKey = errors.New("unknown key")
+	// errInlineSecret: a secret was written into the file instead of
 	// being named by a file path or environment variable.
-	ErrInlineSecret = errors.New("inline secrets are not allowed")
-	// ErrInvalid: the value is of the wrong type or out of range, or a
+	errInlineSecret = errors.New("inline secrets are not allowed")
+	// errInvalid: the value is of the wrong type or out of range, or a
 	// required value is missing.
-	ErrInvalid = errors.New("invalid value")
+	errInvalid = errors.New("invalid value")
 )
 
-// FieldError is one problem in a config file. Its message names the file,
+// fieldError is one problem in a config file. Its message names the file,
 // the line and the key path, e.g.
 // "config.yaml:12: repositories[0].schedul: unknown key".
-type FieldError struct {
+type fieldError struct {
 	// File is the name given to Parse or the path given to Load.
 	File string
 	// Line is the 1-based line of the key, or 0 when unknown.
 	Line int
 	// Path is the key path, e.g. "repositories[0].auth.sshKeyFile".
 	Path string
-	// Err says what is wrong; it wraps one of ErrUnknownKey,
-	// ErrInlineSecret or ErrInvalid.
+	// Err says what is wrong; it wraps one of errUnknownKey,
+	// errInlineSecret or errInvalid.
 	Err error
 }
 
 // Error formats the problem as "file:line: path: message".
-func (e *FieldError) Error() string {
+func (e *fieldError) Error() string {
 	var b strings.Builder
 	switch {
 	case e.File != "" && e.Line > 0:
@@ -55,15 +55,15 @@ func (e *FieldError) Error() string {
 }
 
 // Unwrap returns Err.
-func (e *FieldError) Unwrap() error { return e.Err }
+func (e *fieldError) Unwrap() error { return e.Err }
 
-// invalidError is an ErrInvalid with its own message.
+// invalidError is an errInvalid with its own message.
 type invalidError struct{ msg string }
 
 func (e invalidError) Error() string        { return e.msg }
-func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+func (e invalidError) Is(target error) bool { return target == errInvalid }
 
-// invalid returns an error that matches ErrInvalid.
+// invalid returns an error that matches errInvalid.
 func invalid(format string, args ...any) error {
 	return invalidError{msg: fmt.Sprintf(format, args...)}
 }
@@ -74,14 +74,14 @@ const maxErrors = 100
 // merge joins check and validation errors in line order, at most
 // maxErrors of them and then "... and N more". A validation error below a
 // path in skip is dropped: it would only repeat a check error.
-func merge(checkErrs []*FieldError, skip map[string]bool, validateErrs []*FieldError) error {
+func merge(checkErrs []*fieldError, skip map[string]bool, validateErrs []*fieldError) error {
 	all := slices.Clone(checkErrs)
 	for _, v := range validateErrs {
 		if !skipped(v.Path, skip) {
 			all = append(all, v)
 		}
 	}
-	slices.SortStableFunc(all, func(a, b *FieldError) int { return cmp.Compare(sortLine(a), sortLine(b)) })
+	slices.SortStableFunc(all, func(a, b *fieldError) int { return cmp.Compare(sortLine(a), sortLine(b)) })
 	errs := make([]error, 0, min(len(all), maxErrors+1))
 	for _, e := range all[:min(len(all), maxErrors)] {
 		errs = append(errs, e)
@@ -108,7 +108,7 @@ func skipped(path string, skip map[string]bool) bool {
 }
 
 // sortLine puts errors without a line last.
-func sortLine(e *FieldError) int {
+func sortLine(e *fieldError) int {
 	if e.Line == 0 {
 		return math.MaxInt
 	}

@@ -34,8 +34,8 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		// A config that parsed is valid, and stays valid.
-		if err := c.Validate(); err != nil {
-			t.Fatalf("Parse accepted a config that Validate rejects: %v", err)
+		if err := c.validate(); err != nil {
+			t.Fatalf("Parse accepted a config that validate rejects: %v", err)
 		}
 	})
 }

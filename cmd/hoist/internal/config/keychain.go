@@ -12,19 +12,16 @@ import (
 // so nothing is copied to disk and rotated secrets are picked up. Other
 // hosts get the fallback's credentials.
 type keychain struct {
-	registries []Registry
-	fallback   authn.Keychain
+	cfg      *Config // only its registries
+	fallback authn.Keychain
 }
 
 var _ authn.Keychain = keychain{}
 
 // Resolve returns the credentials of r's host.
 func (k keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	host := normalizeHost(r.RegistryStr())
-	for _, reg := range k.registries {
-		if normalizeHost(reg.Host) == host && reg.Auth.hasSecrets() {
-			return secretAuth{host: host, auth: reg.Auth}, nil
-		}
+	if reg, ok := k.cfg.registryFor(r.RegistryStr()); ok && reg.Auth.hasSecrets() {
+		return secretAuth{host: reg.Host, auth: reg.Auth}, nil
 	}
 	return k.fallback.Resolve(r)
 }

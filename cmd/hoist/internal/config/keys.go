@@ -28,9 +28,9 @@ func unknownKey(key string, fields map[string]reflect.StructField) error {
 		return inlineSecret(key, fields)
 	}
 	if s != "" {
-		return fmt.Errorf("%w (did you mean %q?)", ErrUnknownKey, s)
+		return fmt.Errorf("%w (did you mean %q?)", errUnknownKey, s)
 	}
-	return ErrUnknownKey
+	return errUnknownKey
 }
 
 func inlineSecret(key string, fields map[string]reflect.StructField) error {
@@ -41,10 +41,10 @@ func inlineSecret(key string, fields map[string]reflect.StructField) error {
 		}
 	}
 	if len(alts) == 0 {
-		return fmt.Errorf("%w; name a file or environment variable holding the secret", ErrInlineSecret)
+		return fmt.Errorf("%w; name a file or environment variable holding the secret", errInlineSecret)
 	}
 	return fmt.Errorf("%w; use %s to name a file or environment variable holding it",
-		ErrInlineSecret, strings.Join(alts, " or "))
+		errInlineSecret, strings.Join(alts, " or "))
 }
 
 // closest returns the known key nearest to key by edit distance, if it is

@@ -14,8 +14,8 @@ import (
 	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// MaxSize is the largest config file Parse accepts, in bytes.
-const MaxSize = 1 << 20
+// maxSize is the largest config file Parse accepts, in bytes.
+const maxSize = 1 << 20
 
 // Load reads the config file at path with [Parse], then makes every
 // relative file path in it (the …File fields) relative to the directory of
@@ -34,23 +34,23 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse decodes a config file, applies the defaults and validates it. name
-// labels the errors, usually the file name. The error, if any, joins one
-// [*FieldError] per problem in line order, at most 100 of them and then a
-// line "... and N more".
+// labels the errors, usually the file name. The error, if any, has one
+// line per problem ("file:line: key.path: message") in line order, at most
+// 100 of them and then a line "... and N more".
 //
 // A [checker] walks the YAML nodes first, naming every problem with its
 // key path and line (the library's errors have neither), and the YAML
 // library decodes what passed.
 func Parse(name string, data []byte) (*Config, error) {
-	if len(data) > MaxSize {
-		return nil, fmt.Errorf("%s: %w", name, invalid("the config is larger than %d bytes", MaxSize))
+	if len(data) > maxSize {
+		return nil, fmt.Errorf("%s: %w", name, invalid("the config is larger than %d bytes", maxSize))
 	}
 	root, err := document(data)
 	if err != nil {
 		return nil, syntaxError(name, err)
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, &FieldError{File: name, Line: root.Line, Err: invalid("expected a mapping, got %s", describe(root))}
+		return nil, &fieldError{File: name, Line: root.Line, Err: invalid("expected a mapping, got %s", describe(root))}
 	}
 	ck := newChecker(name)
 	checked := ck.value(root, "", reflect.TypeFor[Config]())
@@ -67,8 +67,8 @@ func Parse(name string, data []byte) (*Config, error) {
 		ck.fail(root, "", invalid("the document could not be decoded"))
 		return nil, merge(ck.errs, nil, nil)
 	}
-	c.Default()
-	if err := merge(ck.errs, ck.skip, c.validate()); err != nil {
+	c.setDefaults()
+	if err := merge(ck.errs, ck.skip, c.problems()); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -112,11 +112,11 @@ func document(data []byte) (root *yaml.Node, err error) {
 	return doc.Content[0], nil
 }
 
-// syntaxError gives a YAML syntax error the file:line form of FieldError.
+// syntaxError gives a YAML syntax error the file:line form of fieldError.
 func syntaxError(name string, err error) error {
 	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &FieldError{File: name, Line: line, Err: invalid("%s", m[2])}
+		return &fieldError{File: name, Line: line, Err: invalid("%s", m[2])}
 	}
 	return fmt.Errorf("%s: %w", name, invalid("%s", err.Error()))
 }

@@ -15,8 +15,8 @@ func TestLoadFull(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	want := &Config{
-		APIVersion: APIVersion,
-		Kind:       Kind,
+		APIVersion: configAPIVersion,
+		Kind:       configKind,
 		Repositories: []Repository{{
 			Name:       "platform",
 			URL:        "ssh://git@github.com/acme/config.git",
@@ -36,7 +36,7 @@ func TestLoadFull(t *testing.T) {
 		}, {
 			Name:     "acme-apps",
 			URL:      "https://gitlab.example/acme/apps.git",
-			Schedule: DefaultSchedule,
+			Schedule: defaultSchedule,
 			Auth:     GitAuth{Username: "hoist", TokenFile: filepath.Join("testdata", "secrets", "gitlab-token")},
 			Author:   Author{Name: DefaultAuthorName, Email: DefaultAuthorEmail},
 		}},
@@ -51,8 +51,8 @@ func TestLoadFull(t *testing.T) {
 			Auth:     RegistryAuth{DockerConfigFile: "/etc/hoist/docker/config.json"},
 		}},
 		Webhooks: []Webhook{
-			{Kind: WebhookDistribution, SecretFile: "/etc/hoist/secrets/hook"},
-			{Kind: WebhookGitHub, SecretEnv: "HOOK_SECRET"},
+			{Kind: webhookDistribution, SecretFile: "/etc/hoist/secrets/hook"},
+			{Kind: webhookGitHub, SecretEnv: "HOOK_SECRET"},
 		},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{}), cmpopts.EquateEmpty()); diff != "" {
@@ -77,10 +77,10 @@ func TestLookups(t *testing.T) {
 	if _, ok := c.Repository("nope"); ok {
 		t.Error(`Repository("nope") found something`)
 	}
-	if r, ok := c.Registry("GHCR.io"); !ok || r.Host != "ghcr.io" {
+	if r, ok := c.registryFor("GHCR.io"); !ok || r.Host != "ghcr.io" {
 		t.Errorf(`Registry("GHCR.io") = %v, %v`, r, ok)
 	}
-	if _, ok := c.Registry("docker.io"); ok {
+	if _, ok := c.registryFor("docker.io"); ok {
 		t.Error(`Registry("docker.io") found something`)
 	}
 }

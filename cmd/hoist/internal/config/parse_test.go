@@ -221,7 +221,7 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse("config.yaml", []byte(tc.yaml))
-			if c != nil || !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrUnknownKey) && !errors.Is(err, ErrInlineSecret) {
+			if c != nil || !errors.Is(err, errInvalid) && !errors.Is(err, errUnknownKey) && !errors.Is(err, errInlineSecret) {
 				t.Errorf("Parse returned %v and error %v, want nil and a categorised error", c, err)
 			}
 			if diff := cmp.Diff(tc.want, errLines(err)); diff != "" {
@@ -235,9 +235,9 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseTooLarge(t *testing.T) {
-	data := []byte(head + "  - url: file:///x\n" + strings.Repeat("#\n", MaxSize/2))
+	data := []byte(head + "  - url: file:///x\n" + strings.Repeat("#\n", maxSize/2))
 	_, err := Parse("config.yaml", data)
-	if want := "config.yaml: the config is larger than 1048576 bytes"; err == nil || err.Error() != want || !errors.Is(err, ErrInvalid) {
+	if want := "config.yaml: the config is larger than 1048576 bytes"; err == nil || err.Error() != want || !errors.Is(err, errInvalid) {
 		t.Errorf("Parse of a large file: got %v, want %s", err, want)
 	}
 }
@@ -263,7 +263,7 @@ func TestParseAliasBomb(t *testing.T) {
 		fmt.Fprintf(&b, "  - {name: r%d, url: file:///x, pushOptions: *p}\n", i)
 	}
 	_, err := Parse("config.yaml", []byte(b.String()))
-	var fe *FieldError
+	var fe *fieldError
 	if !errors.As(err, &fe) || errLines(err)[0] != err.Error() || fe.Line != 6 ||
 		fe.Err.Error() != "the document expands to more than 50000 nodes" {
 		t.Errorf("Parse of an alias bomb: got %v, want one node limit error on line 6", err)
@@ -273,18 +273,18 @@ func TestParseAliasBomb(t *testing.T) {
 func TestFieldErrorIs(t *testing.T) {
 	doc := head + "  - url: ftp://x\n    auth: {password: p}\n    shedule: x\n"
 	_, err := Parse("config.yaml", []byte(doc))
-	for _, target := range []error{ErrUnknownKey, ErrInlineSecret, ErrInvalid} {
+	for _, target := range []error{errUnknownKey, errInlineSecret, errInvalid} {
 		if !errors.Is(err, target) {
 			t.Errorf("errors.Is(%v, %v) = false", err, target)
 		}
 	}
-	var fe *FieldError
+	var fe *fieldError
 	if !errors.As(err, &fe) {
-		t.Fatalf("errors.As(%v, *FieldError) = false", err)
+		t.Fatalf("errors.As(%v, *fieldError) = false", err)
 	}
-	want := &FieldError{File: "config.yaml", Line: 4, Path: "repositories[0].url"}
+	want := &fieldError{File: "config.yaml", Line: 4, Path: "repositories[0].url"}
 	if diff := cmp.Diff(want, fe, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Err" }, cmp.Ignore())); diff != "" {
-		t.Errorf("first FieldError mismatch (-want +got):\n%s", diff)
+		t.Errorf("first fieldError mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -65,9 +65,9 @@ func resolveFiles(c *Config, dir string) {
 	}
 }
 
-// CheckReferences reports, as [*FieldError]s joined, every …File that is
+// CheckReferences reports, one per line as Parse does, every …File that is
 // not a readable regular file and every …Env variable that is unset or
-// empty. Validate does not look outside the config; run this where the
+// empty. Parse does not look outside the config; run this where the
 // files are mounted (hoist validate --config, readiness). No error contains
 // a file's content or a variable's value.
 func (c *Config) CheckReferences() error {

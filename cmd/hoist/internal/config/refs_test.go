@@ -51,9 +51,9 @@ webhooks:
 
 func TestEnvNamesChecked(t *testing.T) {
 	c := Config{Repositories: []Repository{{URL: "https://h/a", Auth: GitAuth{Username: "u", PasswordEnv: "pa ss"}}}}
-	c.Default()
+	c.setDefaults()
 	want := []string{"repositories[0].auth.passwordEnv: must be the name of an environment variable (letters, digits and '_'), not the secret"}
-	if diff := cmp.Diff(want, errLines(c.Validate())); diff != "" {
-		t.Errorf("Validate() mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, errLines(c.validate())); diff != "" {
+		t.Errorf("validate() mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -1,7 +1,7 @@
 package config
 
-// DefaultSchedule is the schedule of a repository that sets none.
-const DefaultSchedule = "@every 5m"
+// defaultSchedule is the schedule of a repository that sets none.
+const defaultSchedule = "@every 5m"
 
 // Default commit author of a repository that sets none.
 const (
@@ -27,7 +27,7 @@ type Repository struct {
 	// and markers. The default is the whole repository.
 	Path string `yaml:"path"`
 	// Schedule is a robfig/cron spec: five fields ("*/10 * * * *") or a
-	// descriptor ("@hourly", "@every 5m"). The default is [DefaultSchedule].
+	// descriptor ("@hourly", "@every 5m"). The default is "@every 5m".
 	Schedule string `yaml:"schedule"`
 	// Auth holds the credentials for the remote.
 	Auth GitAuth `yaml:"auth"`

@@ -9,13 +9,13 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// MinEvery is the shortest "@every" interval a schedule may use.
-const MinEvery = time.Second
+// minEvery is the shortest "@every" interval a schedule may use.
+const minEvery = time.Second
 
-// ParseSchedule parses a schedule spec as documented on
+// parseSchedule parses a schedule spec as documented on
 // [Repository.Schedule]: five cron fields or a descriptor such as "@hourly"
 // or "@every 5m", optionally prefixed with "CRON_TZ=<zone> ".
-func ParseSchedule(spec string) (sched cron.Schedule, err error) {
+func parseSchedule(spec string) (sched cron.Schedule, err error) {
 	if err := precheckSchedule(spec); err != nil {
 		return nil, err
 	}
@@ -28,16 +28,8 @@ func ParseSchedule(spec string) (sched cron.Schedule, err error) {
 	return p.Parse(spec)
 }
 
-// ParsedSchedule parses r.Schedule, or [DefaultSchedule] when it is empty.
-func (r Repository) ParsedSchedule() (cron.Schedule, error) {
-	if r.Schedule == "" {
-		return ParseSchedule(DefaultSchedule)
-	}
-	return ParseSchedule(r.Schedule)
-}
-
 // precheckSchedule rejects what robfig/cron would panic on or silently
-// round: a bare time zone prefix and "@every" below MinEvery.
+// round: a bare time zone prefix and "@every" below minEvery.
 func precheckSchedule(spec string) error {
 	rest := spec
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
@@ -55,8 +47,8 @@ func precheckSchedule(spec string) error {
 	if err != nil {
 		return fmt.Errorf("parsing @every interval: %w", err)
 	}
-	if d < MinEvery {
-		return fmt.Errorf("@every interval must be at least %s", MinEvery)
+	if d < minEvery {
+		return fmt.Errorf("@every interval must be at least %s", minEvery)
 	}
 	return nil
 }

@@ -30,25 +30,14 @@ func TestParseSchedule(t *testing.T) {
 	for _, tc := range tests {
 		var got time.Time
 		gotErr := ""
-		s, err := ParseSchedule(tc.spec)
+		s, err := parseSchedule(tc.spec)
 		if err != nil {
 			gotErr = err.Error()
 		} else {
 			got = s.Next(from)
 		}
 		if diff := cmp.Diff([]any{tc.want, tc.wantErr}, []any{got, gotErr}); diff != "" {
-			t.Errorf("ParseSchedule(%q) then Next mismatch (-want +got):\n%s", tc.spec, diff)
+			t.Errorf("parseSchedule(%q) then Next mismatch (-want +got):\n%s", tc.spec, diff)
 		}
-	}
-}
-
-func TestParsedScheduleDefault(t *testing.T) {
-	s, err := Repository{}.ParsedSchedule()
-	if err != nil {
-		t.Fatal(err)
-	}
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got, want := s.Next(from), from.Add(5*time.Minute); !got.Equal(want) {
-		t.Errorf("default schedule Next(%v) = %v, want %v", from, got, want)
 	}
 }

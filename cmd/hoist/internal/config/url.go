@@ -6,30 +6,30 @@ import (
 	"strings"
 )
 
-// Transports of a clone URL, as returned by [Transport].
+// Transports of a clone URL, as returned by [urlTransport].
 const (
-	TransportFile  = "file"
-	TransportHTTP  = "http"
-	TransportHTTPS = "https"
-	TransportGit   = "git"
-	TransportSSH   = "ssh"
+	transportFile  = "file"
+	transportHTTP  = "http"
+	transportHTTPS = "https"
+	transportGit   = "git"
+	transportSSH   = "ssh"
 )
 
-// Transport returns how a clone URL is reached: [TransportFile] for file
-// URLs and absolute paths, [TransportSSH] for ssh URLs and the scp-like
+// urlTransport returns how a clone URL is reached: [transportFile] for file
+// URLs and absolute paths, [transportSSH] for ssh URLs and the scp-like
 // form user@host:path, or the scheme of an http, https or git URL. The
 // error never contains the URL, which may hold credentials.
-func Transport(rawURL string) (string, error) {
+func urlTransport(rawURL string) (string, error) {
 	switch {
 	case rawURL == "":
 		return "", invalid("is required")
 	case strings.ContainsAny(rawURL, " \t\r\n"):
 		return "", invalid("must not contain whitespace")
 	case filepath.IsAbs(rawURL):
-		return TransportFile, nil
+		return transportFile, nil
 	case !strings.Contains(rawURL, "://"):
 		if _, _, ok := scpLike(rawURL); ok {
-			return TransportSSH, nil
+			return transportSSH, nil
 		}
 		return "", invalid("must be a file, http, https, git or ssh URL, an absolute path, or user@host:path")
 	}
@@ -45,11 +45,11 @@ func Transport(rawURL string) (string, error) {
 
 func checkScheme(u *url.URL) (string, error) {
 	switch u.Scheme {
-	case TransportFile:
+	case transportFile:
 		if u.Path == "" {
 			return "", invalid("a file URL needs a path")
 		}
-	case TransportHTTP, TransportHTTPS, TransportGit, TransportSSH:
+	case transportHTTP, transportHTTPS, transportGit, transportSSH:
 		if u.Host == "" {
 			return "", invalid("a %s URL needs a host", u.Scheme)
 		}

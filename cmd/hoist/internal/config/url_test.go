@@ -30,13 +30,13 @@ func TestTransport(t *testing.T) {
 		{url: "https://h:port/x", wantErr: "is not a valid URL"},
 	}
 	for _, tc := range tests {
-		got, err := Transport(tc.url)
+		got, err := urlTransport(tc.url)
 		gotErr := ""
 		if err != nil {
 			gotErr = err.Error()
 		}
 		if diff := cmp.Diff([]string{tc.want, tc.wantErr}, []string{got, gotErr}); diff != "" {
-			t.Errorf("Transport(%q) mismatch (-want +got):\n%s", tc.url, diff)
+			t.Errorf("urlTransport(%q) mismatch (-want +got):\n%s", tc.url, diff)
 		}
 	}
 }
@@ -53,8 +53,8 @@ func TestNameFromURL(t *testing.T) {
 		"https://h":                              "",
 	}
 	for url, want := range tests {
-		if got := NameFromURL(url); got != want {
-			t.Errorf("NameFromURL(%q) = %q, want %q", url, got, want)
+		if got := nameFromURL(url); got != want {
+			t.Errorf("nameFromURL(%q) = %q, want %q", url, got, want)
 		}
 	}
 }

@@ -14,29 +14,29 @@ import (
 // state directory names.
 const maxNameLen = 63
 
-// Validate reports every problem in c, joined, each a [*FieldError]. Call
-// [Config.Default] first on a Config built in code.
-func (c *Config) Validate() error { return merge(nil, nil, c.validate()) }
+// validate reports every problem in c, joined, each a [*fieldError]. Call
+// setDefaults first on a Config built in code.
+func (c *Config) validate() error { return merge(nil, nil, c.problems()) }
 
 // validator collects the problems of one Config.
 type validator struct {
 	pos  *positions
-	errs []*FieldError
+	errs []*fieldError
 }
 
 func (v *validator) add(path string, err error) {
-	v.errs = append(v.errs, &FieldError{File: v.pos.fileName(), Line: v.pos.line(path), Path: path, Err: err})
+	v.errs = append(v.errs, &fieldError{File: v.pos.fileName(), Line: v.pos.line(path), Path: path, Err: err})
 }
 
 func (v *validator) addf(path, format string, args ...any) { v.add(path, invalid(format, args...)) }
 
-func (c *Config) validate() []*FieldError {
+func (c *Config) problems() []*fieldError {
 	v := &validator{pos: c.pos}
-	if c.APIVersion != "" && c.APIVersion != APIVersion {
-		v.addf("apiVersion", "must be %s", APIVersion)
+	if c.APIVersion != "" && c.APIVersion != configAPIVersion {
+		v.addf("apiVersion", "must be %s", configAPIVersion)
 	}
-	if c.Kind != "" && c.Kind != Kind {
-		v.addf("kind", "must be %s", Kind)
+	if c.Kind != "" && c.Kind != configKind {
+		v.addf("kind", "must be %s", configKind)
 	}
 	if len(c.Repositories) == 0 {
 		v.addf("repositories", "at least one repository is required")
@@ -77,9 +77,9 @@ func (v *validator) unique(path, value string, seen map[string]string) {
 
 func (v *validator) webhook(p string, w Webhook) {
 	if w.Kind == "" {
-		v.addf(p+".kind", "is required; one of %s", strings.Join(WebhookKinds(), ", "))
-	} else if !slices.Contains(WebhookKinds(), w.Kind) {
-		v.addf(p+".kind", "unknown kind %q; one of %s", w.Kind, strings.Join(WebhookKinds(), ", "))
+		v.addf(p+".kind", "is required; one of %s", strings.Join(webhookKinds(), ", "))
+	} else if !slices.Contains(webhookKinds(), w.Kind) {
+		v.addf(p+".kind", "unknown kind %q; one of %s", w.Kind, strings.Join(webhookKinds(), ", "))
 	}
 	if w.Secret().isZero() {
 		v.addf(p, "secretFile or secretEnv is required")

@@ -10,7 +10,7 @@ import (
 func validName() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) }
 
 func (v *validator) repository(p string, r Repository) {
-	transport, err := Transport(r.URL)
+	transport, err := urlTransport(r.URL)
 	if err != nil {
 		v.add(p+".url", err)
 	}
@@ -27,7 +27,7 @@ func (v *validator) repository(p string, r Repository) {
 			v.add(p+".path", err)
 		}
 	}
-	if _, err := ParseSchedule(r.Schedule); err != nil {
+	if _, err := parseSchedule(r.Schedule); err != nil {
 		v.addf(p+".schedule", "%v", err)
 	}
 	v.gitAuth(p+".auth", r.Auth, transport)
@@ -61,10 +61,10 @@ func (v *validator) branch(path, b string) {
 func (v *validator) gitAuth(p string, a GitAuth, transport string) {
 	ssh := a.SSHKeyFile != "" || a.SSHPassphraseFile != "" || a.KnownHostsFile != "" || a.InsecureSkipHostKeyCheck
 	http := a.Username != "" || a.UsernameFile != "" || !a.password().isZero() || !a.token().isZero() || a.CAFile != ""
-	if ssh && transport != "" && transport != TransportSSH {
+	if ssh && transport != "" && transport != transportSSH {
 		v.addf(p, "ssh settings (sshKeyFile, sshPassphraseFile, knownHostsFile, insecureSkipHostKeyCheck) need an ssh url")
 	}
-	if http && transport != "" && transport != TransportHTTP && transport != TransportHTTPS {
+	if http && transport != "" && transport != transportHTTP && transport != transportHTTPS {
 		v.addf(p, "http settings (username, password, token, caFile) need an http or https url")
 	}
 	if a.SSHPassphraseFile != "" && a.SSHKeyFile == "" {

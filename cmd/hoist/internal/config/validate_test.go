@@ -74,9 +74,9 @@ func TestValidateBuiltInCode(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.cfg.Default()
-			if diff := cmp.Diff(tc.want, errLines(tc.cfg.Validate())); diff != "" {
-				t.Errorf("Validate() mismatch (-want +got):\n%s", diff)
+			tc.cfg.setDefaults()
+			if diff := cmp.Diff(tc.want, errLines(tc.cfg.validate())); diff != "" {
+				t.Errorf("validate() mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -84,14 +84,14 @@ func TestValidateBuiltInCode(t *testing.T) {
 
 func TestDefault(t *testing.T) {
 	c := Config{Repositories: []Repository{{URL: "git@github.com:acme/config.git", Author: Author{Name: "bot"}}}}
-	c.Default()
+	c.setDefaults()
 	want := Config{
-		APIVersion: APIVersion,
-		Kind:       Kind,
+		APIVersion: configAPIVersion,
+		Kind:       configKind,
 		Repositories: []Repository{{
 			Name:     "acme-config",
 			URL:      "git@github.com:acme/config.git",
-			Schedule: DefaultSchedule,
+			Schedule: defaultSchedule,
 			Author:   Author{Name: "bot", Email: DefaultAuthorEmail},
 		}},
 	}

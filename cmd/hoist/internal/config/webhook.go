@@ -2,23 +2,24 @@ package config
 
 // Webhook kinds: the payload formats hoist understands.
 const (
-	WebhookDistribution = "distribution"
-	WebhookDockerHub    = "dockerhub"
-	WebhookGitHub       = "github"
-	WebhookHarbor       = "harbor"
-	WebhookQuay         = "quay"
-	WebhookGeneric      = "generic"
+	webhookDistribution = "distribution"
+	webhookDockerHub    = "dockerhub"
+	webhookGitHub       = "github"
+	webhookHarbor       = "harbor"
+	webhookQuay         = "quay"
+	webhookGeneric      = "generic"
 )
 
-// WebhookKinds returns every accepted Webhook.Kind.
-func WebhookKinds() []string {
-	return []string{WebhookDistribution, WebhookDockerHub, WebhookGitHub,
-		WebhookHarbor, WebhookQuay, WebhookGeneric}
+// webhookKinds returns every accepted Webhook.Kind.
+func webhookKinds() []string {
+	return []string{webhookDistribution, webhookDockerHub, webhookGitHub,
+		webhookHarbor, webhookQuay, webhookGeneric}
 }
 
 // Webhook enables the registry webhook endpoint /hooks/<Kind>.
 type Webhook struct {
-	// Kind is the payload format, one of [WebhookKinds]. It must be unique.
+	// Kind is the payload format, one of distribution, dockerhub, github,
+	// harbor, quay and generic. It must be unique.
 	Kind string `yaml:"kind"`
 	// SecretFile holds the secret that authenticates requests (a shared
 	// token or HMAC key, depending on Kind). Set it or SecretEnv.

@@ -14,7 +14,7 @@ import (
 // branch, auth, author, signing key, message template and push options.
 // Secrets named by environment variable are written to files under
 // secretDir (SecretRef.filePath), since gitwriter reads files. Call
-// [Config.Default] (Load and Parse do) first, so the author is set.
+// [Repository.Default] (Load and Parse do) first, so the author is set.
 func (r Repository) GitOptions(secretDir string) ([]gitwriter.Option, error) {
 	auth, err := r.Auth.gitwriterAuth(secretDir)
 	if err != nil {
@@ -76,7 +76,7 @@ func (c *Config) RegistryOptions() []registry.Option {
 	for _, r := range c.Registries {
 		opts = append(opts, registry.WithHost(r.Host, r.hostConfig()))
 	}
-	k := keychain{registries: slices.Clone(c.Registries), fallback: authn.DefaultKeychain}
+	k := keychain{cfg: &Config{Registries: slices.Clone(c.Registries)}, fallback: authn.DefaultKeychain}
 	return append(opts, registry.WithKeychain(k))
 }
 

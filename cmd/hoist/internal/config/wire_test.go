@@ -180,12 +180,12 @@ func TestKeychain(t *testing.T) {
 		t.Fatal(err)
 	}
 	fallback := authn.FromConfig(authn.AuthConfig{Username: "from-docker-config"})
-	k := keychain{fallback: fixedKeychain{fallback}, registries: []Registry{
+	k := keychain{fallback: fixedKeychain{fallback}, cfg: &Config{Registries: []Registry{
 		{Host: "LocalHost:5000", Auth: RegistryAuth{Username: "bob", PasswordEnv: "HOIST_TEST_PW"}},
 		{Host: "docker.io", Auth: RegistryAuth{TokenFile: tokenFile}},
 		{Host: "ghcr.io", RateLimit: RateLimit{RPS: 1}},
 		{Host: "quay.io", Auth: RegistryAuth{DockerConfigFile: "/config.json"}},
-	}}
+	}}}
 	authz := func(host string) authn.AuthConfig {
 		t.Helper()
 		reg, err := name.NewRegistry(host)
