@@ -214,7 +214,7 @@ func (o *options) known(rel string, s site, fr *fileResult) bool {
 		return true
 	}
 	fr.problems = append(fr.problems, Problem{File: rel, Line: s.node.Line,
-		Reason: fmt.Sprintf("unknown policy %q", s.spec.policy)})
+		Reason: fmt.Sprintf("unknown policy %q", s.spec.policy), Warning: true})
 	return false
 }
 

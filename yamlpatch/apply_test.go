@@ -281,3 +281,28 @@ func TestKnownPoliciesInApply(t *testing.T) {
 		t.Errorf("Apply = %+v; want one change and the unknown policy problem", res)
 	}
 }
+
+// TestWarnings: what Flux passes over quietly is a warning (nothing that
+// should have been updated was lost); a broken file with markers is not.
+func TestWarnings(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"a.yaml":        "x: a # {\"$imagepolicy\": \"typo:tag\"}\n",
+		"template.yaml": "x: ${IMAGE} # {\"$imagepolicy\": \"p\"}\n  y: [\n",
+		"broken.yaml":   "x: a # {\"$imagepolicy\": \"p\"}\n  y: [\n",
+	})
+	if err := os.Symlink("nothing.yaml", filepath.Join(root, "dangling.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply(root, map[string]Ref{"p": {Tag: "b"}}, WithKnownPolicies("p"), WithDryRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range res.Problems {
+		got[p.File] = p.Warning
+	}
+	want := map[string]bool{"a.yaml": true, "template.yaml": true, "dangling.yaml": true, "broken.yaml": false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warning by file (-want +got):\n%s\nproblems: %v", diff, res.Problems)
+	}
+}

@@ -51,6 +51,10 @@ func parseProblem(rel string, src []byte, err error) Problem {
 			msg = fmt.Sprintf("%s (%s at byte offset %d)", msg, what, off)
 		}
 	}
+	if bytes.Contains(src, []byte("${")) {
+		return Problem{File: rel, Line: line, Warning: true,
+			Reason: "parsing: " + msg + " (a template holding ${...}: not rewritten)"}
+	}
 	return Problem{File: rel, Line: line, Reason: "parsing: " + msg}
 }
 

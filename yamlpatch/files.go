@@ -68,7 +68,7 @@ func outsideLink(root, path, rel, name string) (Problem, bool) {
 		if !isCandidate(name) {
 			return Problem{}, false
 		}
-		return Problem{File: rel, Reason: "symlink to nothing; not followed"}, true
+		return Problem{File: rel, Reason: "symlink to nothing; not followed", Warning: true}, true
 	}
 	if r, err := filepath.Rel(root, target); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return Problem{}, false

@@ -40,6 +40,11 @@ type Problem struct {
 	File   string // slash path relative to root
 	Line   int    // 1-based; 0 when the problem concerns the whole file
 	Reason string
+	// Warning is set when nothing that should have been updated was lost,
+	// the cases Flux passes over quietly: a marker naming a policy that was
+	// not loaded, a symlink to nothing, a template file (holding ${...})
+	// that does not parse as YAML. Callers still show it.
+	Warning bool
 }
 
 // Error returns "file:line: reason", or "file: reason" without a line.

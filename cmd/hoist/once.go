@@ -73,6 +73,7 @@ func passRepo(ctx context.Context, a *app, f repoFlags) (gitwriter.Outcome, *pas
 // returns the report of the attempt that landed (or the last one).
 func update(ctx context.Context, repo *gitwriter.Repo, sc pass.Scanner, o pass.Options) (gitwriter.Outcome, *pass.Report, error) {
 	var rep *pass.Report
+	o.InPlace = true // gitwriter resets its worktree from git after any crash
 	out, err := repo.Update(ctx, func(ctx context.Context, dir string) (gitwriter.Change, error) {
 		r, err := pass.Run(ctx, dir, sc, o)
 		if err != nil {

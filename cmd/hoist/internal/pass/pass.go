@@ -20,6 +20,11 @@ type Options struct {
 	Path string
 	// DryRun computes the changes and their diff without writing any file.
 	DryRun bool
+	// InPlace writes changed files in place instead of through a temporary
+	// file and a rename: right for a worktree that the caller can reset from
+	// git after a crash (gitwriter's cached clone), not for a user's own
+	// checkout.
+	InPlace bool
 	// Jobs is how many image repositories are scanned at once. The default is 4.
 	Jobs int
 	// AllDigests resolves the digest of every selected tag, not only of
@@ -89,7 +94,11 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 	rep.Changes = res.Changes
 	rep.Diff = res.Diff
 	for _, p := range res.Problems {
-		rep.problem("yamlpatch", prefix(opts.Path, p.Error()))
+		if p.Warning {
+			rep.warning("yamlpatch", prefix(opts.Path, p.Error()))
+		} else {
+			rep.problem("yamlpatch", prefix(opts.Path, p.Error()))
+		}
 	}
 	sortProblems(rep.Problems)
 	log.Info("pass done", "policies", len(rep.Policies), "changes", len(rep.Changes), "problems", len(rep.Problems))
@@ -153,6 +162,9 @@ func patchOptions(ps []*policy.Policy, opts Options, log *slog.Logger) []yamlpat
 	o := []yamlpatch.Option{yamlpatch.WithLogger(log), yamlpatch.WithKnownPolicies(ids...)}
 	if opts.DryRun {
 		o = append(o, yamlpatch.WithDryRun())
+	}
+	if opts.InPlace {
+		o = append(o, yamlpatch.WithInPlaceWrites())
 	}
 	return o
 }
