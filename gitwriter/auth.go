@@ -14,14 +14,18 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// Auth holds the credentials of a remote. Every secret is a file path, read
-// at each network operation so rotated secrets take effect; the zero value
-// means no credentials.
+// Auth holds the credentials of a remote. Secrets are file paths, or funcs
+// that return the secret from memory (an environment variable, a secret
+// store) so it never touches the disk. Both are read at each network
+// operation, so rotated secrets take effect; a func wins over the file of
+// the same secret. The zero value means no credentials.
 type Auth struct {
 	// SSHKeyFile is the private key for ssh:// and scp-like URLs.
 	SSHKeyFile string
 	// SSHPassphraseFile holds the key's passphrase, if it has one.
 	SSHPassphraseFile string
+	// SSHPassphrase returns the key's passphrase; it wins over SSHPassphraseFile.
+	SSHPassphrase func() (string, error)
 	// KnownHostsFile lists the trusted host keys. Empty means the standard
 	// known_hosts files (SSH_KNOWN_HOSTS or ~/.ssh/known_hosts); unknown or
 	// mismatched host keys are always refused unless InsecureSkipHostKeyCheck.
@@ -34,21 +38,28 @@ type Auth struct {
 	UsernameFile string
 	// PasswordFile holds the HTTPS password.
 	PasswordFile string
+	// Password returns the HTTPS password; it wins over PasswordFile.
+	Password func() (string, error)
 	// TokenFile holds an HTTPS access token, sent as the basic-auth password.
 	TokenFile string
+	// Token returns an HTTPS access token; it wins over TokenFile.
+	Token func() (string, error)
 	// CAFile is a PEM bundle trusted for HTTPS in addition to the system roots.
 	CAFile string
 }
 
-// LogValue shows which kinds of credentials are set, never their contents.
+// LogValue shows which kinds of credentials are set, as booleans only:
+// never their contents, nor where they are kept.
 func (a Auth) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Bool("ssh_key", a.SSHKeyFile != ""),
-		slog.String("known_hosts", a.KnownHostsFile),
+		slog.Bool("ssh_passphrase", a.SSHPassphraseFile != "" || a.SSHPassphrase != nil),
+		slog.Bool("known_hosts", a.KnownHostsFile != ""),
 		slog.Bool("insecure_skip_host_key_check", a.InsecureSkipHostKeyCheck),
-		slog.Bool("password", a.PasswordFile != ""),
-		slog.Bool("token", a.TokenFile != ""),
-		slog.String("ca_file", a.CAFile),
+		slog.Bool("username", a.Username != "" || a.UsernameFile != ""),
+		slog.Bool("password", a.PasswordFile != "" || a.Password != nil),
+		slog.Bool("token", a.TokenFile != "" || a.Token != nil),
+		slog.Bool("ca_file", a.CAFile != ""),
 	)
 }
 
@@ -57,6 +68,18 @@ type credentials struct {
 	method   transport.AuthMethod
 	caBundle []byte
 	secrets  []string
+}
+
+// secret returns the secret from fn when set, else from the file at path.
+func secret(fn func() (string, error), path, what string) (string, error) {
+	if fn == nil {
+		return readSecret(path, what)
+	}
+	s, err := fn()
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", what, err)
+	}
+	return strings.TrimRight(s, "\r\n"), nil
 }
 
 func readSecret(path, what string) (string, error) {
@@ -103,11 +126,11 @@ func (a Auth) httpAuth() (transport.AuthMethod, []string, error) {
 	if user == "" {
 		user = a.Username
 	}
-	pass, err := readSecret(a.PasswordFile, "password")
+	pass, err := secret(a.Password, a.PasswordFile, "password")
 	if err != nil {
 		return nil, nil, err
 	}
-	token, err := readSecret(a.TokenFile, "token")
+	token, err := secret(a.Token, a.TokenFile, "token")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,7 +157,7 @@ func (a Auth) sshAuth(ep *transport.Endpoint, log *slog.Logger) (transport.AuthM
 	if a.SSHKeyFile == "" {
 		return nil, fmt.Errorf("an ssh remote needs an SSH key file")
 	}
-	pass, err := readSecret(a.SSHPassphraseFile, "ssh passphrase")
+	pass, err := secret(a.SSHPassphrase, a.SSHPassphraseFile, "ssh passphrase")
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
@@ -36,6 +37,10 @@ func TestAuthHTTP(t *testing.T) {
 		{"password", plain.URL("config.git"), Auth{Username: "alice", PasswordFile: secretFile(t, pass)}},
 		{"username file", plain.URL("config.git"), Auth{UsernameFile: secretFile(t, "alice"), PasswordFile: secretFile(t, pass)}},
 		{"token over https with CA", tls.URL("config.git"), Auth{TokenFile: secretFile(t, pass), CAFile: tls.CAFile}},
+		{"password func", plain.URL("config.git"), Auth{Username: "alice", Password: inMemory(pass)}},
+		{"token func over https", tls.URL("config.git"), Auth{Token: inMemory(pass + "\n"), CAFile: tls.CAFile}},
+		{"func wins over file", plain.URL("config.git"),
+			Auth{Username: "alice", PasswordFile: secretFile(t, "stale"), Password: inMemory(pass)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,9 +154,81 @@ func TestAuthSSH(t *testing.T) {
 			t.Fatalf("ssh-keygen -p: %v\n%s", err, out)
 		}
 		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: key, SSHPassphraseFile: secretFile(t, "key-pass"), KnownHostsFile: s.KnownHostsFile}))
+		pushOnceFresh(t, bare, url, WithAuth(Auth{SSHKeyFile: key, SSHPassphrase: inMemory("key-pass"), KnownHostsFile: s.KnownHostsFile}))
 		_, err = Open(context.Background(), url, WithAuth(Auth{SSHKeyFile: key, SSHPassphraseFile: secretFile(t, "not-the-pass"), KnownHostsFile: s.KnownHostsFile}))
 		if err == nil || strings.Contains(err.Error(), "not-the-pass") {
 			t.Errorf("Open with a wrong key passphrase = %v, want an error without the passphrase", err)
 		}
 	})
+}
+
+// inMemory returns a secret func holding s.
+func inMemory(s string) func() (string, error) {
+	return func() (string, error) { return s, nil }
+}
+
+// TestAuthSecretFuncs: in-memory secrets are asked for at each network
+// operation (so a rotated secret takes effect), their errors fail the
+// operation without the secret, and nothing is written to disk.
+func TestAuthSecretFuncs(t *testing.T) {
+	const pass = "rotating-secret-42"
+	base := t.TempDir()
+	gittest.NewBare(t, filepath.Join(base, "config.git"), seed)
+	srv := gittest.HTTP(t, base, "alice", pass)
+	var mu sync.Mutex
+	calls, current := 0, pass
+	password := func() (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if current == "" {
+			return "", errors.New("secret store unreachable")
+		}
+		return current, nil
+	}
+	state := t.TempDir()
+	r := mustOpen(t, srv.URL("config.git"), WithStateDir(state), WithAuth(Auth{Username: "alice", Password: password}))
+	opened := calls
+	_, err := r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1"))
+	must(t, err)
+	if calls < opened+2 {
+		t.Errorf("the password func ran %d times for Open and %d for Update (fetch and push), want once per operation", opened, calls-opened)
+	}
+	if out, err := exec.Command("grep", "-r", pass, state).CombinedOutput(); err == nil {
+		t.Errorf("the password is stored in the state dir:\n%s", out)
+	}
+
+	mu.Lock()
+	current = "rotated-wrong-secret"
+	mu.Unlock()
+	_, err = r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.2\n", "apps:web", "2.0.2"))
+	if err == nil || strings.Contains(err.Error(), "rotated-wrong-secret") {
+		t.Errorf("Update after the secret rotated to a wrong one = %v, want an error without the secret", err)
+	}
+
+	mu.Lock()
+	current = ""
+	mu.Unlock()
+	_, err = r.Update(context.Background(), setTo("deploy/web.yaml", "tag: 2.0.3\n", "apps:web", "2.0.3"))
+	if err == nil || !strings.Contains(err.Error(), "reading password: secret store unreachable") {
+		t.Errorf("Update with a failing secret func = %v, want its error", err)
+	}
+}
+
+func TestAuthLogValue(t *testing.T) {
+	a := Auth{SSHKeyFile: "/keys/id", KnownHostsFile: "/keys/known_hosts", Username: "alice",
+		Password: inMemory("pw-123"), TokenFile: "/secrets/token", CAFile: "/ca.pem"}
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("auth", "auth", a)
+	got := b.String()
+	want := "auth.ssh_key=true auth.ssh_passphrase=false auth.known_hosts=true auth.insecure_skip_host_key_check=false " +
+		"auth.username=true auth.password=true auth.token=true auth.ca_file=true\n"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("logged %q, want it to end with %q", got, want)
+	}
+	for _, secret := range []string{"pw-123", "alice", "/keys", "/secrets", "/ca.pem"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("log line holds %q: %s", secret, got)
+		}
+	}
 }
