@@ -27,7 +27,8 @@ var (
 )
 
 // Error is an error of one step (clone, fetch, push, ...) against one remote.
-// Its message never holds credentials.
+// Its message never holds credentials, and text that came from the server
+// prints on one line: control characters are escaped and the length capped.
 type Error struct {
 	// Step is what gitwriter was doing: "clone", "fetch", "push", "list", ...
 	Step string
@@ -46,10 +47,13 @@ func (e *Error) Error() string {
 			msg = strings.ReplaceAll(msg, s, "REDACTED")
 		}
 	}
-	return fmt.Sprintf("%s %s: %s", e.Step, e.Remote, msg)
+	return fmt.Sprintf("%s %s: %s", e.Step, e.Remote, sanitize(msg, maxErrorText))
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// maxErrorText caps the cause's text in Error(), in characters.
+const maxErrorText = 2000
 
 // redactURL removes credentials from a URL: the password, and for HTTP(S)
 // a lone user name too, since hosts accept tokens there. SSH user names

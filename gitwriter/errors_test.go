@@ -2,6 +2,7 @@ package gitwriter
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +30,18 @@ func TestErrorScrubsSecrets(t *testing.T) {
 	want := "push https://bob:REDACTED@host/x.git: server said REDACTED and REDACTED"
 	if got := e.Error(); got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestErrorEscapesServerText: a server's error text with escape sequences
+// or line breaks prints on one line, capped.
+func TestErrorEscapesServerText(t *testing.T) {
+	e := &Error{Step: "fetch", Remote: "https://host/x.git", Err: errors.New("denied\n\x1b[2Kpush https://host/x.git: ok" + strings.Repeat("!", 3000))}
+	got := e.Error()
+	if !strings.HasPrefix(got, `fetch https://host/x.git: denied\n\x1b[2Kpush`) || strings.ContainsAny(got, "\n\x1b") {
+		t.Errorf("Error() = %.80q..., want the server text escaped", got)
+	}
+	if n := len(got); n > maxErrorText+100 {
+		t.Errorf("Error() is %d bytes, want it capped near %d", n, maxErrorText)
 	}
 }
