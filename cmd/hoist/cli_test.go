@@ -234,3 +234,19 @@ func TestTagsUndecidedFails(t *testing.T) {
 		t.Errorf("error = %q, want the cause", e)
 	}
 }
+
+// TestOnceWithPushBranchSaysWhenNothingNew: the second pass with a push
+// branch finds the branch already holding its change and does not claim to
+// have pushed.
+func TestOnceWithPushBranchSaysWhenNothingNew(t *testing.T) {
+	url, reg := demoRepo(t, t.TempDir())
+	args := []string{"once", "--repo", url, "--push-branch", "hoist/main", "--insecure-registry", reg.Host()}
+	out, errOut, err := hoistCmd(t, args...)
+	if err != nil || !strings.HasPrefix(out, "pushed ") {
+		t.Fatalf("first once = %v:\n%s%s", err, out, errOut)
+	}
+	out, errOut, err = hoistCmd(t, args...)
+	if err != nil || !strings.HasPrefix(out, "no new commit: hoist/main already holds ") {
+		t.Errorf("second once = %v:\n%s%s", err, out, errOut)
+	}
+}

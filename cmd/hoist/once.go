@@ -86,8 +86,18 @@ func update(ctx context.Context, repo *gitwriter.Repo, sc pass.Scanner, o pass.O
 }
 
 func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
-	if out.Commit == "" {
+	switch {
+	case out.Commit == "" && len(rep.Policies) == 0:
+		fmt.Fprintln(w, "no changes: no policies found")
+		return
+	case out.Commit == "" && len(rep.Refs) == 0:
+		fmt.Fprintf(w, "no changes: none of the %d policies could be decided\n", len(rep.Policies))
+		return
+	case out.Commit == "":
 		fmt.Fprintf(w, "no changes: %d policies checked, every marked value is up to date\n", len(rep.Policies))
+		return
+	case !out.Pushed:
+		fmt.Fprintf(w, "no new commit: %s already holds %s with these changes\n", out.Branch, short(out.Commit))
 		return
 	}
 	fmt.Fprintf(w, "pushed %s to %s (%d changes, attempt %d)\n\n", short(out.Commit), out.Branch, len(rep.Changes), out.Attempts)
