@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -98,23 +99,22 @@ func TestFirstPassThenWebhookTriggersOnlyUsers(t *testing.T) {
 	d, _, _ := start(t, []Repo{
 		{Name: "api", Schedule: "@every 1h", Run: api.run},
 		{Name: "web", Schedule: "@every 1h", Run: web.run},
-	})
+	}, WithDebounce(500*time.Millisecond))
 	if got := waitPass(t, api); got != "api-1" {
 		t.Errorf("first pass id = %q, want api-1", got)
 	}
 	waitPass(t, web)
-	for !d.Ready() {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitReady(t, d)
 
-	// A burst of pushes to the API image makes one pass of the API repo only.
+	// A burst of pushes to the API image makes one pass of the API repo only
+	// (the debounce is long enough for a loaded machine to send the burst).
 	for range 5 {
 		if diff := cmp.Diff([]string{"api"}, d.Trigger([]string{"r.example/acme/api"})); diff != "" {
 			t.Fatalf("Trigger mismatch (-want +got):\n%s", diff)
 		}
 	}
 	waitPass(t, api)
-	noPass(t, api, 300*time.Millisecond)
+	noPass(t, api, 800*time.Millisecond) // longer than the debounce a late kick would wait
 	noPass(t, web, 0)
 	if got := d.Trigger([]string{"r.example/other"}); len(got) != 0 {
 		t.Errorf("Trigger(other) = %v, want none", got)
@@ -134,12 +134,66 @@ func TestFailingRepoDoesNotStopOthersAndBacksOff(t *testing.T) {
 		waitPass(t, good)
 	}
 	noPass(t, bad, 1500*time.Millisecond) // backing off: scheduled passes wait
-	body := scrape(t, Handler(&Daemon{}, m, nil), "/metrics")
-	for _, want := range []string{`hoist_errors_total{repo="bad",stage="git"} 1`, `hoist_passes_total{repo="bad",result="failed"} 1`,
-		`hoist_last_success_timestamp_seconds{repo="good"}`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %q", want)
+	// A pass is recorded after it returns: wait for the metrics, not the pass.
+	waitMetrics(t, Handler(&Daemon{}, m, nil), `hoist_errors_total{repo="bad",stage="git"} 1`,
+		`hoist_passes_total{repo="bad",result="failed"} 1`, `hoist_last_success_timestamp_seconds{repo="good"}`)
+}
+
+// waitReady waits until every repository's first pass is done.
+func waitReady(t *testing.T, d *Daemon) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !d.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon was not ready within 10s")
 		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitMetrics polls h's /metrics until it holds every line of want.
+func waitMetrics(t *testing.T, h http.Handler, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		body, missing := scrape(t, h, "/metrics"), ""
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %q after 10s:\n%s", missing, grep(body, "hoist_"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestFailedPassCountsUnderItsInnermostStage(t *testing.T) {
+	policy := &StageError{Stage: "policy", Err: errors.New("bad policy")}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"no stage", errors.New("disk full"), StagePass},
+		{"stage", &StageError{Stage: "registry", Err: errors.New("401")}, "registry"},
+		{"wrapped stage", fmt.Errorf("pass 3: %w", &StageError{Stage: "git", Err: errors.New("push")}), "git"},
+		{"policy error through git's edit callback", &StageError{Stage: "git", Err: fmt.Errorf("editing: %w", policy)}, "policy"},
+		{"empty stage", &StageError{Err: errors.New("x")}, StagePass},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMetrics()
+			m.observe("r", Result{}, tc.err, time.Second)
+			want := `hoist_errors_total{repo="r",stage="` + tc.want + `"} 1`
+			if body := scrape(t, Handler(&Daemon{}, m, nil), "/metrics"); !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s:\n%s", want, grep(body, "hoist_errors_total"))
+			}
+		})
 	}
 }
 
@@ -221,9 +275,7 @@ func TestHandler(t *testing.T) {
 	check("GET", "/healthz", "", 200)
 	check("GET", "/readyz", "", 503) // first pass still running
 	r.gate <- struct{}{}
-	for !d.Ready() {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitReady(t, d)
 	check("GET", "/readyz", "", 200)
 	check("POST", "/hooks/generic", "nope", 400)
 	check("POST", "/hooks/generic", "ok", 202)
@@ -249,9 +301,7 @@ func TestWebhookDuringBackoffRunsWhenItEnds(t *testing.T) {
 	r.err = errors.New("remote down")
 	d, _, _ := start(t, []Repo{{Name: "a", Schedule: "@every 1h", Run: r.run}}, WithBackoff(time.Second, time.Second))
 	waitPass(t, r)
-	for !d.Ready() {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitReady(t, d)
 	r.mu.Lock()
 	r.err = nil
 	r.mu.Unlock()

@@ -1,24 +1,42 @@
 package daemon
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// maxHookBody bounds a webhook request body.
-const maxHookBody = 1 << 20
-
 // HookFunc authenticates and parses a webhook request of one kind and
 // returns the image repositories it says were pushed, normalised the way
 // Result.Images are. An error is answered with status 400 (or the status of
-// an error with a StatusCode method).
+// an error in its chain with a StatusCode method; 413 for a body over the
+// limit).
 type HookFunc func(kind string, r *http.Request) ([]string, error)
+
+// Server returns an HTTP server for Handler(d, m, hook) with the timeouts
+// and header limit of the daemon's [HTTPLimits] (see [WithHTTPLimits]).
+func Server(d *Daemon, m *Metrics, hook HookFunc) *http.Server {
+	l := d.o.http.orDefaults()
+	return &http.Server{
+		Handler:           Handler(d, m, hook),
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+	}
+}
 
 // Handler serves /healthz, /readyz, /metrics and POST /hooks/{kind} (and
 // /hooks/{kind}/{secret}, for the registries that put the secret in the URL).
-// The path's secret is never logged.
+// Unknown kinds are answered 404 and counted as kind "unknown"; webhook
+// bodies and concurrent webhook requests are bounded by the daemon's
+// [HTTPLimits]. The path's secret is never logged, and rejected requests are
+// logged at a bounded rate, with request data quoted and cut.
 func Handler(d *Daemon, m *Metrics, hook HookFunc) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -32,28 +50,76 @@ func Handler(d *Daemon, m *Metrics, hook HookFunc) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
-	hooks := func(w http.ResponseWriter, r *http.Request) {
-		kind := r.PathValue("kind")
-		r.Body = http.MaxBytesReader(w, r.Body, maxHookBody)
-		images, err := hook(kind, r)
-		m.webhook(kind, err == nil)
-		if err != nil {
-			d.o.log.Warn("webhook rejected", "kind", kind, "error", err)
-			writeJSON(w, statusOf(err), map[string]string{"error": err.Error()})
-			return
-		}
-		repos := d.Trigger(images)
-		d.o.log.Info("webhook accepted", "kind", kind, "images", images, "triggered", repos)
-		writeJSON(w, http.StatusAccepted, map[string]any{"images": images, "triggered": repos})
-	}
-	mux.HandleFunc("POST /hooks/{kind}", hooks)
+	hooks := newHooks(d, m, hook)
+	mux.Handle("POST /hooks/{kind}", hooks)
 	// Docker Hub and Quay carry the secret as the last path element.
-	mux.HandleFunc("POST /hooks/{kind}/{secret}", hooks)
+	mux.Handle("POST /hooks/{kind}/{secret}", hooks)
 	return mux
 }
 
+// hooks serves the webhook endpoints.
+type hooks struct {
+	d        *Daemon
+	m        *Metrics
+	hook     HookFunc
+	log      *slog.Logger
+	maxBody  int64
+	slots    chan struct{} // a token per webhook request being served
+	rejected *rejectLog
+}
+
+func newHooks(d *Daemon, m *Metrics, hook HookFunc) *hooks {
+	l := d.o.http.orDefaults()
+	log := cmp.Or(d.o.log, slog.New(slog.DiscardHandler))
+	return &hooks{d: d, m: m, hook: hook, log: log, maxBody: l.MaxHookBody,
+		slots: make(chan struct{}, l.MaxConcurrentHooks), rejected: newRejectLog(log, l)}
+}
+
+func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw := r.PathValue("kind")
+	kind := hookKind(raw)
+	if kind == kindUnknown {
+		h.reject(w, raw, kind, http.StatusNotFound, "unknown webhook kind")
+		return
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		h.m.webhook(kind, resultBusy)
+		h.rejected.warn("webhook refused: too many at once", "kind", kind, "limit", cap(h.slots))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "too many webhook requests"})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
+	images, err := h.hook(kind, r)
+	if err != nil {
+		h.reject(w, raw, kind, statusOf(err), quoted(err.Error(), 4*maxLogged))
+		return
+	}
+	h.m.webhook(kind, resultAccepted)
+	repos := h.d.Trigger(images)
+	h.log.Info("webhook accepted", "kind", kind, "images", images, "triggered", repos)
+	writeJSON(w, http.StatusAccepted, map[string]any{"images": images, "triggered": repos})
+}
+
+// reject answers a rejected webhook request with status and a message
+// already safe to show (constant or quoted), counts it and logs it at a
+// bounded rate.
+func (h *hooks) reject(w http.ResponseWriter, raw, kind string, status int, msg string) {
+	h.m.webhook(kind, resultRejected)
+	h.rejected.warn("webhook rejected", "kind", quoted(raw, maxLogged), "status", status, "error", msg)
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
 func statusOf(err error) int {
-	if s, ok := err.(interface{ StatusCode() int }); ok {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	var s interface{ StatusCode() int }
+	if errors.As(err, &s) {
 		return s.StatusCode()
 	}
 	return http.StatusBadRequest

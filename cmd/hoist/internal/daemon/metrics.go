@@ -24,7 +24,10 @@ type Metrics struct {
 }
 
 // StageError is an error from one stage of a pass ("git", "registry",
-// "policy", "yamlpatch"); metrics count errors by stage.
+// "policy", "yamlpatch"); hoist_errors_total counts a failed pass under the
+// Stage of the innermost StageError in its error's chain (the most specific:
+// a policy error that reached the daemon through git's edit callback counts
+// as "policy"), and under [StagePass] when the chain holds none.
 type StageError struct {
 	Stage string
 	Err   error
@@ -32,6 +35,30 @@ type StageError struct {
 
 func (e *StageError) Error() string { return e.Err.Error() }
 func (e *StageError) Unwrap() error { return e.Err }
+
+// StagePass is the stage of a failed pass whose error names no stage.
+const StagePass = "pass"
+
+// stageOf names the stage a pass's error came from (see [StageError]).
+func stageOf(err error) string {
+	stage := StagePass
+	var se *StageError
+	for errors.As(err, &se) {
+		if se.Stage != "" {
+			stage = se.Stage
+		}
+		err = se.Err
+	}
+	return stage
+}
+
+// Results of webhook requests, the values of hoist_webhooks_total's result
+// label.
+const (
+	resultAccepted = "accepted"
+	resultRejected = "rejected"
+	resultBusy     = "busy" // refused: too many requests at once
+)
 
 // NewMetrics registers the daemon's metrics, plus Go and process metrics,
 // and any extra collectors (the registry client's, for one).
@@ -51,13 +78,18 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hoist_last_success_timestamp_seconds",
 			Help: "When the repository's last successful pass ended (Unix time)."}, []string{"repo"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoist_webhooks_total",
-			Help: "Webhook requests, by kind and result (accepted, rejected)."}, []string{"kind", "result"}),
+			Help: "Webhook requests, by kind (unknown for any kind not served) and result (accepted, rejected, busy)."}, []string{"kind", "result"}),
 		tags: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hoist_tags_cached",
 			Help: "Tags known for each image repository at its last scan."}, []string{"image"}),
 	}
 	m.Registry.MustRegister(m.passes, m.duration, m.commits, m.changes, m.errors, m.lastSuccess, m.webhooks, m.tags,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Registry.MustRegister(extra...)
+	for _, kind := range append(hookKinds(), kindUnknown) {
+		for _, result := range []string{resultAccepted, resultRejected, resultBusy} {
+			m.webhooks.WithLabelValues(kind, result)
+		}
+	}
 	return m
 }
 
@@ -77,12 +109,7 @@ func (m *Metrics) observe(repo string, res Result, err error, took time.Duration
 	switch {
 	case err != nil:
 		m.passes.WithLabelValues(repo, "failed").Inc()
-		stage := "pass"
-		var se *StageError
-		if errors.As(err, &se) {
-			stage = se.Stage
-		}
-		m.errors.WithLabelValues(repo, stage).Inc()
+		m.errors.WithLabelValues(repo, stageOf(err)).Inc()
 		return
 	case res.Commit != "":
 		m.passes.WithLabelValues(repo, "committed").Inc()
@@ -93,14 +120,11 @@ func (m *Metrics) observe(repo string, res Result, err error, took time.Duration
 	m.lastSuccess.WithLabelValues(repo).SetToCurrentTime()
 }
 
-// webhook records one webhook request.
-func (m *Metrics) webhook(kind string, ok bool) {
+// webhook records one webhook request. kind must be hookKind's label and
+// result one of the result constants: request data never makes a label.
+func (m *Metrics) webhook(kind, result string) {
 	if m == nil {
 		return
-	}
-	result := "accepted"
-	if !ok {
-		result = "rejected"
 	}
 	m.webhooks.WithLabelValues(kind, result).Inc()
 }

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,6 +18,7 @@ type options struct {
 	drain    time.Duration
 	backoff  time.Duration
 	maxBack  time.Duration
+	http     HTTPLimits // zero fields mean defaults: read through orDefaults
 }
 
 func makeOptions(opts []Option) (options, error) {
@@ -88,6 +90,67 @@ func WithBackoff(first, max time.Duration) Option {
 			return fmt.Errorf("backoff: want 0 <= first <= max, got %v and %v", first, max)
 		}
 		o.backoff, o.maxBack = first, max
+		return nil
+	}
+}
+
+// HTTPLimits bound what the HTTP server (see [Server] and [Handler]) gives
+// one client, so that unauthenticated callers cannot hold connections or
+// memory. The zero value of each field means its default.
+type HTTPLimits struct {
+	// ReadHeaderTimeout bounds reading a request's headers.
+	// The default is 10s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included: a client
+	// that sends its body slowly is cut off. The default is 30s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response, counted from the end of the
+	// request's headers. The default is 30s.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for its
+	// next request. The default is 2m.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's headers, request line included.
+	// The default is 64 KiB.
+	MaxHeaderBytes int
+	// MaxHookBody bounds a webhook request's body; a larger one is answered
+	// 413. The default is 1 MiB.
+	MaxHookBody int64
+	// MaxConcurrentHooks bounds the webhook requests served at once; one
+	// more is answered 503 at once. The default is 16.
+	MaxConcurrentHooks int
+	// RejectLogs is how many rejected webhook requests are logged per
+	// RejectLogInterval; the rest are counted, and the first rejection of a
+	// later interval logs "dropped rejected-request logs" with their count.
+	// The defaults are 10 per minute.
+	RejectLogs        int
+	RejectLogInterval time.Duration
+}
+
+func (l HTTPLimits) orDefaults() HTTPLimits {
+	return HTTPLimits{
+		ReadHeaderTimeout:  cmp.Or(l.ReadHeaderTimeout, 10*time.Second),
+		ReadTimeout:        cmp.Or(l.ReadTimeout, 30*time.Second),
+		WriteTimeout:       cmp.Or(l.WriteTimeout, 30*time.Second),
+		IdleTimeout:        cmp.Or(l.IdleTimeout, 2*time.Minute),
+		MaxHeaderBytes:     cmp.Or(l.MaxHeaderBytes, 64<<10),
+		MaxHookBody:        cmp.Or(l.MaxHookBody, 1<<20),
+		MaxConcurrentHooks: cmp.Or(l.MaxConcurrentHooks, 16),
+		RejectLogs:         cmp.Or(l.RejectLogs, 10),
+		RejectLogInterval:  cmp.Or(l.RejectLogInterval, time.Minute),
+	}
+}
+
+// WithHTTPLimits sets the HTTP server's limits; zero fields keep their
+// defaults (see [HTTPLimits]).
+func WithHTTPLimits(l HTTPLimits) Option {
+	return func(o *options) error {
+		if l.ReadHeaderTimeout < 0 || l.ReadTimeout < 0 || l.WriteTimeout < 0 || l.IdleTimeout < 0 ||
+			l.MaxHeaderBytes < 0 || l.MaxHookBody < 0 || l.MaxConcurrentHooks < 0 ||
+			l.RejectLogs < 0 || l.RejectLogInterval < 0 {
+			return fmt.Errorf("http limits must not be negative, got %+v", l)
+		}
+		o.http = l
 		return nil
 	}
 }
