@@ -31,8 +31,7 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating state dir: %w", err)
 	}
-	// Versions before registry credentials were kept in memory left
-	// environment secrets here.
+	// Versions that copied environment secrets to files left them here.
 	if err := os.RemoveAll(secretDir(stateDir)); err != nil {
 		return nil, fmt.Errorf("removing old secrets: %w", err)
 	}
@@ -58,7 +57,6 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 
 func (s *service) close() {
 	s.scanner.Close()
-	os.RemoveAll(secretDir(s.stateDir))
 }
 
 // repos returns a daemon repository per configured repository.
@@ -104,11 +102,7 @@ type repoRunner struct {
 
 // open opens the repository's cached clone, logging to log.
 func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Repo, error) {
-	opts, err := r.cfg.GitOptions(secretDir(r.svc.stateDir))
-	if err != nil {
-		return nil, err
-	}
-	opts = append(opts, gitwriter.WithLogger(log),
+	opts := append(r.cfg.GitOptions(), gitwriter.WithLogger(log),
 		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
 	return gitwriter.Open(ctx, r.cfg.URL, opts...)
 }

@@ -67,6 +67,15 @@ func (s SecretRef) Read() ([]byte, error) {
 	return b, nil
 }
 
+// reader returns a func that reads the secret each time it is called, or
+// nil when s is empty.
+func (s SecretRef) reader() func() (string, error) {
+	if s.isZero() {
+		return nil
+	}
+	return s.readString
+}
+
 // readString is Read returning a string.
 func (s SecretRef) readString() (string, error) {
 	b, err := s.Read()

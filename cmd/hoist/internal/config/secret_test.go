@@ -90,52 +90,16 @@ func TestSecretAccessors(t *testing.T) {
 	}
 }
 
-func TestSecretRefFilePath(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "secrets")
-	t.Setenv("HOIST_TEST_SECRET", "s3cr3t-env\n")
-
-	p, err := SecretRef{Env: "HOIST_TEST_SECRET"}.filePath(dir)
-	if err != nil {
-		t.Fatalf("FilePath: %v", err)
+func TestSecretRefReader(t *testing.T) {
+	if (SecretRef{}).reader() != nil {
+		t.Error("reader of an empty ref is not nil")
 	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := []any{p, string(b), fi.Mode().Perm()}
-	want := []any{filepath.Join(dir, "env-HOIST_TEST_SECRET"), "s3cr3t-env", os.FileMode(0o600)}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("env secret file (path, content, mode) mismatch (-want +got):\n%s", diff)
-	}
-
-	t.Setenv("HOIST_TEST_SECRET", "rotated")
-	if _, err := (SecretRef{Env: "HOIST_TEST_SECRET"}).filePath(dir); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "rotated" {
-		t.Errorf("after rotation the file holds %q, want rotated", b)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("dir holds %d entries, want 1 (no temporary files left)", len(entries))
-	}
-
-	for _, tc := range []struct {
-		ref  SecretRef
-		want string
-	}{{SecretRef{File: "/etc/x", Env: "HOIST_TEST_SECRET"}, "/etc/x"}, {SecretRef{}, ""}} {
-		if got, err := tc.ref.filePath(dir); got != tc.want || err != nil {
-			t.Errorf("%v.FilePath = %q, %v; want %q, nil", tc.ref, got, err, tc.want)
-		}
-	}
-	if _, err := (SecretRef{Env: "HOIST_TEST_UNSET"}).filePath(dir); err == nil {
-		t.Error("FilePath of an unset env: got nil error")
-	}
-	if _, err := (SecretRef{Env: "../x"}).filePath(dir); err == nil {
-		t.Error("FilePath of a bad env name: got nil error")
+	t.Setenv("HOIST_TEST_SECRET", "one\n")
+	read := SecretRef{Env: "HOIST_TEST_SECRET"}.reader()
+	first, err1 := read()
+	t.Setenv("HOIST_TEST_SECRET", "two")
+	second, err2 := read()
+	if diff := cmp.Diff([]string{"one", "two"}, []string{first, second}); diff != "" || err1 != nil || err2 != nil {
+		t.Errorf("reads before and after rotation mismatch, errors %v, %v (-want +got):\n%s", err1, err2, diff)
 	}
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -12,15 +11,11 @@ import (
 
 // GitOptions returns the gitwriter options that r sets: branch, push
 // branch, auth, author, signing key, message template and push options.
-// Secrets named by environment variable are written to files under
-// secretDir (SecretRef.filePath), since gitwriter reads files. Call
-// [Repository.Default] (Load and Parse do) first, so the author is set.
-func (r Repository) GitOptions(secretDir string) ([]gitwriter.Option, error) {
-	auth, err := r.Auth.gitwriterAuth(secretDir)
-	if err != nil {
-		return nil, fmt.Errorf("repository %s: %w", r.Name, err)
-	}
-	opts := []gitwriter.Option{gitwriter.WithAuth(auth), gitwriter.WithAuthor(r.Author.Name, r.Author.Email)}
+// Secrets named by environment variable are read from it at each network
+// operation, never copied to disk. Call [Repository.Default] (Load and
+// Parse do) first, so the author is set.
+func (r Repository) GitOptions() []gitwriter.Option {
+	opts := []gitwriter.Option{gitwriter.WithAuth(r.Auth.gitwriterAuth()), gitwriter.WithAuthor(r.Author.Name, r.Author.Email)}
 	if r.Branch != "" {
 		opts = append(opts, gitwriter.WithBranch(r.Branch))
 	}
@@ -36,24 +31,18 @@ func (r Repository) GitOptions(secretDir string) ([]gitwriter.Option, error) {
 	if len(r.PushOptions) > 0 {
 		opts = append(opts, gitwriter.WithPushOptions(r.PushOptions...))
 	}
-	return opts, nil
+	return opts
 }
 
-func (a GitAuth) gitwriterAuth(secretDir string) (gitwriter.Auth, error) {
-	pw, err := a.password().filePath(secretDir)
-	if err != nil {
-		return gitwriter.Auth{}, err
-	}
-	tok, err := a.token().filePath(secretDir)
-	if err != nil {
-		return gitwriter.Auth{}, err
-	}
+// gitwriterAuth passes files as paths and the password and token as funcs
+// reading them where they are.
+func (a GitAuth) gitwriterAuth() gitwriter.Auth {
 	return gitwriter.Auth{
 		SSHKeyFile: a.SSHKeyFile, SSHPassphraseFile: a.SSHPassphraseFile,
 		KnownHostsFile: a.KnownHostsFile, InsecureSkipHostKeyCheck: a.InsecureSkipHostKeyCheck,
 		Username: a.Username, UsernameFile: a.UsernameFile,
-		PasswordFile: pw, TokenFile: tok, CAFile: a.CAFile,
-	}, nil
+		Password: a.password().reader(), Token: a.token().reader(), CAFile: a.CAFile,
+	}
 }
 
 func (s Signing) key() (gitwriter.SigningKey, bool) {

@@ -32,10 +32,7 @@ func TestGitOptionsAgainstBareRepo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := c.Repositories[0].GitOptions(t.TempDir())
-	if err != nil {
-		t.Fatalf("GitOptions: %v", err)
-	}
+	opts := c.Repositories[0].GitOptions()
 	ctx := context.Background()
 	repo, err := gitwriter.Open(ctx, bare, append(opts, gitwriter.WithStateDir(t.TempDir()))...)
 	if err != nil {
@@ -57,19 +54,69 @@ func TestGitOptionsAgainstBareRepo(t *testing.T) {
 }
 
 func TestGitwriterAuth(t *testing.T) {
-	dir := t.TempDir()
 	t.Setenv("HOIST_TEST_TOKEN", "t0ken")
-	a := GitAuth{Username: "x-access-token", TokenEnv: "HOIST_TEST_TOKEN", CAFile: "/ca.pem"}
-	got, err := a.gitwriterAuth(dir)
+	a := GitAuth{Username: "x-access-token", TokenEnv: "HOIST_TEST_TOKEN", CAFile: "/ca.pem"}.gitwriterAuth()
+	if a.Token == nil || a.Password != nil || a.TokenFile != "" {
+		t.Fatalf("gitwriterAuth() = %+v, want a token func only", a)
+	}
+	tok, err := a.Token()
+	t.Setenv("HOIST_TEST_TOKEN", "rotated")
+	rotated, _ := a.Token()
+	got := []string{a.Username, a.CAFile, tok, rotated}
+	if diff := cmp.Diff([]string{"x-access-token", "/ca.pem", "t0ken", "rotated"}, got); diff != "" || err != nil {
+		t.Errorf("gitwriterAuth (user, CA, token, rotated token) mismatch, error %v (-want +got):\n%s", err, diff)
+	}
+}
+
+// TestGitSecretsNeverOnDisk: a pass pushing over HTTP with a token from an
+// environment variable leaves no file under the state dir holding it.
+func TestGitSecretsNeverOnDisk(t *testing.T) {
+	base := t.TempDir()
+	gittest.NewBare(t, filepath.Join(base, "config.git"), map[string]string{"a.yaml": "x: 1\n"})
+	srv := gittest.HTTP(t, base, "hoist-git-user", "s3cret-git-token")
+	t.Setenv("HOIST_TEST_GIT_TOKEN", "s3cret-git-token")
+	doc := head + "  - url: " + srv.URL("config.git") + "\n    auth: {username: hoist-git-user, tokenEnv: HOIST_TEST_GIT_TOKEN}\n"
+	c, err := Parse("config.yaml", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := gitwriter.Auth{Username: "x-access-token", TokenFile: filepath.Join(dir, "env-HOIST_TEST_TOKEN"), CAFile: "/ca.pem"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("gitwriterAuth mismatch (-want +got):\n%s", diff)
+	state := t.TempDir()
+	ctx := context.Background()
+	repo, err := gitwriter.Open(ctx, c.Repositories[0].URL, append(c.Repositories[0].GitOptions(), gitwriter.WithStateDir(state))...)
+	if err != nil {
+		t.Fatalf("gitwriter.Open: %v", err)
 	}
-	if b, _ := os.ReadFile(got.TokenFile); string(b) != "t0ken" {
-		t.Errorf("token file holds %q", b)
+	defer repo.Close()
+	_, err = repo.Update(ctx, func(_ context.Context, dir string) (gitwriter.Change, error) {
+		err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("x: 2\n"), 0o644)
+		return gitwriter.Change{Updates: []gitwriter.Update{{File: "a.yaml", Policy: "p", Old: "1", New: "2", From: "1", To: "2"}}}, err
+	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if got := gittest.Git(t, filepath.Join(base, "config.git"), "show", "HEAD:a.yaml"); got != "x: 2" {
+		t.Errorf("pushed a.yaml = %q, want x: 2", got)
+	}
+	noFileHolds(t, state, "s3cret-git-token")
+}
+
+// noFileHolds fails t if a file under dir contains one of secrets.
+func noFileHolds(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds %q", path, s)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -147,21 +194,7 @@ func TestRegistrySecretsNeverOnDisk(t *testing.T) {
 			t.Fatalf("Tags with auth %s = %v, %v; mismatch (-want +got):\n%s", auth, tags, err, diff)
 		}
 	}
-	err := filepath.WalkDir(state, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		for _, secret := range []string{"s3cret-env-pw", "hoist-env-user"} {
-			if bytes.Contains(b, []byte(secret)) {
-				t.Errorf("%s holds %q", path, secret)
-			}
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	noFileHolds(t, state, "s3cret-env-pw", "hoist-env-user")
 }
 
 // fixedKeychain resolves every resource to one authenticator.
