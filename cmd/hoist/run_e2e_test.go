@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -133,20 +134,16 @@ func TestRunCommitsOnWebhookAndSurvivesAFailingRepo(t *testing.T) {
 		t.Errorf("author = %q, want the configured Image Bot", author)
 	}
 
-	resp, err := http.Get("http://" + d.addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := new(strings.Builder)
-	_, _ = fmt.Fprint(body, readAll(t, resp))
-	for _, want := range []string{`hoist_passes_total{repo="demo",result="committed"}`, `hoist_passes_total{repo="broken",result="failed"}`,
-		`hoist_webhooks_total{kind="distribution",result="accepted"}`, `hoist_registry_requests_total{host="` + d.reg.Host + `",status="200"}`,
-		`hoist_tags_cached{image="` + d.reg.Repo("acme/api") + `"} 5`} {
-		if !strings.Contains(body.String(), want) {
-			t.Errorf("metrics lack %s:\n%s", want, grepLines(body.String(), "hoist_"))
-		}
-	}
-	if strings.Contains(body.String(), "s3cret") {
+	// The pass is recorded after its commit lands: wait for the metrics, not
+	// for the commit.
+	body := d.waitMetrics(t, 30*time.Second, map[string]float64{
+		`hoist_passes_total{repo="demo",result="committed"}`:                    2,
+		`hoist_passes_total{repo="broken",result="failed"}`:                     1,
+		`hoist_webhooks_total{kind="distribution",result="accepted"}`:           1,
+		`hoist_registry_requests_total{host="` + d.reg.Host + `",status="200"}`: 1,
+		`hoist_tags_cached{image="` + d.reg.Repo("acme/api") + `"}`:             5,
+	})
+	if strings.Contains(body, "s3cret") {
 		t.Error("metrics contain the webhook secret")
 	}
 
@@ -210,6 +207,44 @@ func TestRunConvergesAfterKill9(t *testing.T) {
 	if reflog := gittest.Git(t, d.bare, "reflog", "show", "main"); strings.Contains(reflog, "forced") {
 		t.Errorf("the remote branch was force-updated:\n%s", reflog)
 	}
+}
+
+// waitMetrics polls the daemon's /metrics until each series in atLeast has
+// at least its value, and returns the last body read.
+func (d *daemonWorld) waitMetrics(t *testing.T, limit time.Duration, atLeast map[string]float64) string {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		body, missing := "", ""
+		if resp, err := http.Get("http://" + d.addr + "/metrics"); err == nil {
+			body = readAll(t, resp)
+		}
+		for series, want := range atLeast {
+			if v, ok := metricValue(body, series); !ok || v < want {
+				missing = fmt.Sprintf("%s >= %v", series, want)
+				break
+			}
+		}
+		if missing == "" {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v metrics lack %s:\n%s", limit, missing, grepLines(body, "hoist_"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// metricValue returns the value of the sample named exactly series
+// (name{labels}) in a Prometheus text exposition.
+func metricValue(body, series string) (float64, bool) {
+	for _, l := range strings.Split(body, "\n") {
+		if rest, ok := strings.CutPrefix(l, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v, err == nil
+		}
+	}
+	return 0, false
 }
 
 func readAll(t *testing.T, resp *http.Response) string {
