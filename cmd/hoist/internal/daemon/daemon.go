@@ -119,7 +119,7 @@ func (d *Daemon) Trigger(images []string) []string {
 // (successfully or not: a failing repository must not hold the others).
 func (d *Daemon) Ready() bool {
 	for _, w := range d.workers {
-		if !w.started() {
+		if !w.isReady() {
 			return false
 		}
 	}

@@ -27,7 +27,7 @@ type worker struct {
 	running   bool
 	images    map[string]bool // nil until a pass reported them
 	passes    int
-	first     bool // the first pass has finished
+	ready     bool // the first pass has finished (successfully or not)
 	failures  int
 	notBefore time.Time // after failures, passes wait until then
 }
@@ -146,7 +146,7 @@ func (w *worker) run(ctx context.Context) {
 func (w *worker) finish(res Result, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.running, w.first = false, true
+	w.running, w.ready = false, true
 	if res.Images != nil {
 		w.images = map[string]bool{}
 		for _, img := range res.Images {
@@ -181,8 +181,9 @@ func (w *worker) uses(images []string) bool {
 	return false
 }
 
-func (w *worker) started() bool {
+// isReady reports whether the first pass has finished.
+func (w *worker) isReady() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.first
+	return w.ready
 }
