@@ -20,8 +20,11 @@ type Change struct {
 type Update struct {
 	// File is the slash-separated path of the changed file in the worktree.
 	File string
-	// Kind, Namespace and Name identify the object holding the marker.
-	Kind, Namespace, Name string
+	// APIVersion, Kind, Namespace and Name identify the object holding the
+	// marker, as written in it; all are empty for a value outside any
+	// object (a Helm values file). APIVersion may be empty when the caller
+	// does not know it; Flux templates then see an empty .APIVersion.
+	APIVersion, Kind, Namespace, Name string
 	// Policy is the marker's policy, "namespace:name" or "name".
 	Policy string
 	// Field is the marker's suffix: "" (whole reference), "tag", "name" or "digest".

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
 )
 
 // DefaultMessageTemplate is the commit message unless [WithMessageTemplate]
@@ -40,11 +41,31 @@ type MessageData struct {
 	// Lines are one line per distinct change and file:
 	// "apps:api: 1.4.2 -> 1.4.3 (deploy/api.yaml)".
 	Lines []string
+
+	// The fields below are the data Flux's image-automation-controller
+	// gives templates, with Flux's names and shapes, so a Flux
+	// messageTemplate renders as in Flux. Like Flux, they leave out values
+	// outside any object (a Helm values file with no apiVersion, kind or
+	// metadata).
+
+	// AutomationObject is the automation of [WithAutomation]; it prints as
+	// "namespace/name" ("/" without an automation).
+	AutomationObject NamespacedName
+	// Changed is Flux's .Changed (API v1 and v1beta2): .Changed.FileChanges,
+	// .Changed.Changes and .Changed.Objects.
+	Changed ChangeResult
+	// Updated is Flux's .Updated (API v1beta1): .Updated.Files,
+	// .Updated.Objects and .Updated.Images.
+	Updated ImageResult
+	// Values are the automation's messageTemplateValues. A key the
+	// template names that Values lack fails the template (Flux prints
+	// "<no value>"), when it is checked, not at the first pass.
+	Values map[string]string
 }
 
-// newMessageData builds the template data of c, escaping every value.
-// Data added here must be escaped the same way (escapeValue).
-func newMessageData(c Change) MessageData {
+// newMessageData builds the template data of c for automation a, escaping
+// every value. Data added here must be escaped the same way (escapeValue).
+func newMessageData(c Change, a Automation) MessageData {
 	d := MessageData{Updates: make([]Update, len(c.Updates))}
 	var files []string
 	for i, u := range c.Updates {
@@ -56,6 +77,12 @@ func newMessageData(c Change) MessageData {
 	}
 	d.Subject = subject(d.Policies, escapeValue(commonDir(files)))
 	d.Lines, d.Summary = bodyLines(d.Updates)
+	d.AutomationObject = NamespacedName{Namespace: escapeValue(a.Namespace), Name: escapeValue(a.Name)}
+	d.Changed, d.Updated = fluxResults(c.Updates, a.Path)
+	d.Values = make(map[string]string, len(a.Values))
+	for k, v := range a.Values {
+		d.Values[escapeValue(k)] = escapeValue(v)
+	}
 	return d
 }
 
@@ -104,35 +131,59 @@ func fileList(files []string) string {
 	return fmt.Sprintf("%s and %d more files", strings.Join(files[:3], ", "), len(files)-3)
 }
 
-// parseTemplate parses text and checks it renders a message from sample data.
-func parseTemplate(text string) (*template.Template, error) {
-	tmpl, err := template.New("message").Option("missingkey=error").Parse(text)
+// messageTemplate renders commit messages for one automation.
+type messageTemplate struct {
+	tmpl *template.Template
+	auto Automation
+}
+
+// CheckMessageTemplate reports whether text is a commit message template
+// [Open] accepts with opts: it parses, and it renders a message from sample
+// data exactly as a pass renders one (same data, same functions, the
+// automation and values of [WithAutomation] in opts). A [WithMessageTemplate]
+// in opts is overridden by text.
+func CheckMessageTemplate(text string, opts ...Option) error {
+	o, err := makeOptions(append(opts, WithMessageTemplate(text))...)
+	if err != nil {
+		return err
+	}
+	_, err = parseTemplate(o.template, o.automation)
+	return err
+}
+
+// parseTemplate parses text and checks it renders a message from sample
+// data for automation a.
+func parseTemplate(text string, a Automation) (*messageTemplate, error) {
+	tmpl, err := template.New("message").Option("missingkey=error").Funcs(templateFuncs()).Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("parsing commit message template: %w", err)
 	}
-	if _, err := render(tmpl, sampleChange()); err != nil {
+	m := &messageTemplate{tmpl: tmpl, auto: a}
+	if _, err := m.render(sampleChange()); err != nil {
 		return nil, fmt.Errorf("commit message template fails on sample data: %w", err)
 	}
-	return tmpl, nil
+	return m, nil
 }
 
 func sampleChange() Change {
 	return Change{Updates: []Update{
-		{File: "deploy/api.yaml", Kind: "Deployment", Namespace: "apps", Name: "api", Policy: "apps:api",
+		{File: "deploy/api.yaml", APIVersion: "apps/v1", Kind: "Deployment", Namespace: "apps", Name: "api", Policy: "apps:api",
 			Old: "ghcr.io/acme/api:1.4.2", New: "ghcr.io/acme/api:1.4.3", Image: "ghcr.io/acme/api:1.4.3", From: "1.4.2", To: "1.4.3"},
-		{File: "deploy/web.yaml", Kind: "Deployment", Namespace: "apps", Name: "web", Policy: "apps:web", Field: "tag",
+		{File: "deploy/web.yaml", APIVersion: "apps/v1", Kind: "Deployment", Namespace: "apps", Name: "web", Policy: "apps:web", Field: "tag",
 			Old: "2.0.0", New: "2.0.1", Image: "ghcr.io/acme/web:2.0.1", From: "2.0.0", To: "2.0.1"},
 	}}
 }
 
-// render executes tmpl for c and appends the trailers.
-func render(tmpl *template.Template, c Change) (string, error) {
+// render executes the template for c and appends the trailers. The message
+// starts with exactly what the template rendered ("[ci skip] ..." stays
+// first); only trailing white space goes.
+func (m *messageTemplate) render(c Change) (string, error) {
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, newMessageData(c)); err != nil {
+	if err := m.tmpl.Execute(&b, newMessageData(c, m.auto)); err != nil {
 		return "", fmt.Errorf("rendering commit message: %w", err)
 	}
-	body := strings.TrimSpace(strings.ReplaceAll(b.String(), "\r\n", "\n"))
-	if body == "" {
+	body := strings.TrimRightFunc(strings.ReplaceAll(b.String(), "\r\n", "\n"), unicode.IsSpace)
+	if strings.TrimSpace(body) == "" {
 		return "", errors.New("rendering commit message: template produced an empty message")
 	}
 	return body + "\n\n" + trailers(c) + "\n", nil

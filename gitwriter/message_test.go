@@ -23,12 +23,12 @@ func unquote(s string) string {
 }
 
 func TestDefaultMessage(t *testing.T) {
-	tmpl, err := parseTemplate(DefaultMessageTemplate)
+	tmpl, err := parseTemplate(DefaultMessageTemplate, Automation{})
 	must(t, err)
 	c := sampleChange()
 	c.Updates = append(c.Updates, Update{File: "deploy/web-canary.yaml", Policy: "apps:web", Field: "tag",
 		Old: "2.0.0", New: "2.0.1", Image: "ghcr.io/acme/web:2.0.1", From: "2.0.0", To: "2.0.1"})
-	got, err := render(tmpl, c)
+	got, err := tmpl.render(c)
 	must(t, err)
 	want := `Update images: api 1.4.3, web 2.0.1
 
@@ -83,7 +83,7 @@ func TestSubject(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := newMessageData(Change{Updates: tc.updates}).Subject
+			got := newMessageData(Change{Updates: tc.updates}, Automation{}).Subject
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Subject mismatch (-want +got):\n%s", diff)
 			}
@@ -95,7 +95,7 @@ func TestSubject(t *testing.T) {
 }
 
 func TestSummaryIsBounded(t *testing.T) {
-	d := newMessageData(Change{Updates: many(120, "apps", "apps", "svc")})
+	d := newMessageData(Change{Updates: many(120, "apps", "apps", "svc")}, Automation{})
 	if len(d.Summary) != maxSummary+1 || d.Summary[maxSummary] != "... and 70 more changes (see the trailers)" {
 		t.Errorf("Summary has %d lines ending %q, want %d and a count", len(d.Summary), d.Summary[len(d.Summary)-1], maxSummary+1)
 	}
@@ -103,7 +103,7 @@ func TestSummaryIsBounded(t *testing.T) {
 		{File: "a.yaml", Policy: "p", To: "2", From: "1"}, {File: "b.yaml", Policy: "p", To: "2", From: "1"},
 		{File: "c.yaml", Policy: "p", To: "2", From: "1"}, {File: "d.yaml", Policy: "p", To: "2", From: "1"},
 		{File: "e.yaml", Policy: "p", To: "2", From: "1"},
-	}}).Summary
+	}}, Automation{}).Summary
 	if diff := cmp.Diff([]string{"p: 1 -> 2 (a.yaml, b.yaml, c.yaml and 2 more files)"}, files); diff != "" {
 		t.Errorf("Summary of one change in 5 files mismatch (-want +got):\n%s", diff)
 	}
@@ -127,11 +127,11 @@ func TestNameChangeDoesNotTakeOver(t *testing.T) {
 		{"name then tag", []Update{name, tag}, "Update images: podinfo 6.5.1", "6.5.0", "6.5.1", "127.0.0.1:5000/podinfo"},
 		{"name only", []Update{name}, "Update images: podinfo 6.5.1", "6.5.1", "6.5.1", "127.0.0.1:5000/podinfo"},
 	}
-	tmpl, err := parseTemplate(DefaultMessageTemplate)
+	tmpl, err := parseTemplate(DefaultMessageTemplate, Automation{})
 	must(t, err)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msg, err := render(tmpl, Change{Updates: tc.updates})
+			msg, err := tmpl.render(Change{Updates: tc.updates})
 			must(t, err)
 			if got, _, _ := strings.Cut(msg, "\n"); got != tc.subject {
 				t.Errorf("subject = %q, want %q", got, tc.subject)
@@ -209,9 +209,9 @@ func TestMessageTemplateValidation(t *testing.T) {
 }
 
 func TestTrailersRoundTrip(t *testing.T) {
-	tmpl, err := parseTemplate(DefaultMessageTemplate)
+	tmpl, err := parseTemplate(DefaultMessageTemplate, Automation{})
 	must(t, err)
-	msg, err := render(tmpl, sampleChange())
+	msg, err := tmpl.render(sampleChange())
 	must(t, err)
 	got := ParseTrailers(msg)
 	want := [][2]string{
@@ -252,15 +252,15 @@ func FuzzCommitMessage(f *testing.F) {
 			{File: file, Policy: policy, Field: field, Image: image, From: from, To: to, Old: from, New: to},
 			{File: file + "/x", Policy: other, Image: to, From: image, To: from},
 		}}
-		tmpl, err := parseTemplate(DefaultMessageTemplate)
+		tmpl, err := parseTemplate(DefaultMessageTemplate, Automation{})
 		must(t, err)
-		msg, err := render(tmpl, c)
+		msg, err := tmpl.render(c)
 		must(t, err)
 		subject, _, _ := strings.Cut(msg, "\n")
 		if n := utf8.RuneCountInString(subject); n >= maxSubject || !plainValue(subject) {
 			t.Errorf("subject %q: %d characters, or not plain text", subject, n)
 		}
-		if want := 2 + len(newMessageData(c).Summary) + 1 + 4*len(c.Policies()); strings.Count(msg, "\n") > want {
+		if want := 2 + len(newMessageData(c, Automation{}).Summary) + 1 + 4*len(c.Policies()); strings.Count(msg, "\n") > want {
 			t.Errorf("message has %d lines, want at most %d:\n%s", strings.Count(msg, "\n"), want, msg)
 		}
 		checkTrailers(t, c, msg)
@@ -276,12 +276,12 @@ func FuzzMessageTemplate(f *testing.F) {
 	f.Add("{{.Lines}}", "ns:name", "", "1", "2", "")
 	f.Add("{{template \"x\"}}", "p", "i", "f", "t", "f.yaml")
 	f.Fuzz(func(t *testing.T, text, policy, image, from, to, file string) {
-		tmpl, err := parseTemplate(text)
+		tmpl, err := parseTemplate(text, Automation{})
 		if err != nil {
 			return
 		}
 		c := Change{Updates: []Update{{File: file, Policy: policy, Image: image, From: from, To: to}}}
-		msg, err := render(tmpl, c)
+		msg, err := tmpl.render(c)
 		if err != nil {
 			return
 		}

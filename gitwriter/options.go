@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +23,7 @@ type options struct {
 	authorName         string
 	authorEmail        string
 	template           string
+	automation         Automation
 	signer             *SigningKey
 	pushOptions        map[string]string
 	maxAttempts        int
@@ -124,12 +128,50 @@ func WithAuthor(name, email string) Option {
 }
 
 // WithMessageTemplate sets the text/template of the commit message; it
-// executes on a [MessageData]. Open rejects a template that does not parse or
-// fails on sample data. The trailers are appended after it whatever it says.
+// executes on a [MessageData], which holds hoist's data and Flux's
+// (.AutomationObject, .Changed, .Updated, .Values), with the functions Flux
+// users reach for from Sprig (see templateFuncs in funcs.go: lower, upper,
+// contains, trunc, toString, sha256sum, join and others). Open rejects a template that does not parse or fails on
+// sample data; [CheckMessageTemplate] checks one without opening. The
+// message starts with exactly what the template renders, and the trailers
+// are appended after it whatever it says.
 // The default is [DefaultMessageTemplate].
 func WithMessageTemplate(text string) Option {
 	return func(o *options) error {
 		o.template = text
+		return nil
+	}
+}
+
+// Automation is the Flux ImageUpdateAutomation a [Repo] commits for. Its
+// commit message template ([WithMessageTemplate]) sees it as a Flux
+// template does.
+type Automation struct {
+	// Namespace and Name are the automation's: the template's
+	// .AutomationObject.
+	Namespace, Name string
+	// Path is the automation's spec.update.path, slash-separated and
+	// relative to the worktree root; "" and "." mean the root. As in Flux,
+	// .Changed.FileChanges and .Updated.Files name files relative to it.
+	Path string
+	// Values are spec.git.commit.messageTemplateValues: the template's
+	// .Values.
+	Values map[string]string
+}
+
+// WithAutomation makes commit messages render for the Flux automation a:
+// .AutomationObject, .Values and the file names of .Changed and .Updated
+// come from it. The default is no automation: .AutomationObject prints "/",
+// .Values is empty and files are named from the worktree root.
+func WithAutomation(a Automation) Option {
+	return func(o *options) error {
+		p := path.Clean("/" + a.Path)
+		if strings.Contains(a.Path, "\\") || slices.Contains(strings.Split(a.Path, "/"), "..") {
+			return fmt.Errorf("invalid automation path %q: want a slash-separated path inside the worktree", a.Path)
+		}
+		a.Path = strings.TrimPrefix(p, "/")
+		a.Values = maps.Clone(a.Values)
+		o.automation = a
 		return nil
 	}
 }

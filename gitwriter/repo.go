@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"text/template"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -29,7 +28,7 @@ type Repo struct {
 	redacted string
 	ep       *transport.Endpoint
 	o        *options
-	tmpl     *template.Template
+	tmpl     *messageTemplate
 	signer   git.Signer
 	log      *slog.Logger
 	branch   string // resolved at Open
@@ -59,7 +58,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Repo, error) {
 	if r.ep, err = transport.NewEndpoint(r.url); err != nil {
 		return nil, fmt.Errorf("parsing remote URL %s: %w", r.redacted, err)
 	}
-	if r.tmpl, err = parseTemplate(o.template); err != nil {
+	if r.tmpl, err = parseTemplate(o.template, o.automation); err != nil {
 		return nil, err
 	}
 	if o.signer != nil {

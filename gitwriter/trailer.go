@@ -60,7 +60,7 @@ func plainValue(s string) bool {
 
 // escapeUpdate escapes every field of u, for template data.
 func escapeUpdate(u Update) Update {
-	for _, f := range []*string{&u.File, &u.Kind, &u.Namespace, &u.Name, &u.Policy, &u.Field,
+	for _, f := range []*string{&u.File, &u.APIVersion, &u.Kind, &u.Namespace, &u.Name, &u.Policy, &u.Field,
 		&u.Old, &u.New, &u.Image, &u.From, &u.To} {
 		*f = escapeValue(*f)
 	}

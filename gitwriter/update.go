@@ -82,7 +82,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if len(change.Updates) == 0 {
 		return true, nil
 	}
-	msg, err := render(r.tmpl, change)
+	msg, err := r.tmpl.render(change)
 	if err != nil {
 		return false, err
 	}
