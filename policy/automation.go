@@ -23,6 +23,10 @@ type Automation struct {
 	File       string
 	Line       int
 	APIVersion string
+	// Kustomization is the slash path of the kustomization file whose
+	// rendered output held the object ("" when it was read from its own
+	// file). File is then that path too, and Line 0.
+	Kustomization string
 
 	// SourceRef is spec.sourceRef: the GitRepository (by default) the
 	// automation commits to. Its namespace defaults to the automation's.
@@ -76,7 +80,8 @@ func parseAutomation(o *object) (a *Automation, ignored []string, err error) {
 	if spec == nil {
 		return nil, nil, fieldErr(o.node, "spec", "is required")
 	}
-	a = &Automation{ID: o.id(), Namespace: o.namespace, Name: o.name, File: o.file, Line: o.line, APIVersion: o.apiVersion}
+	a = &Automation{ID: o.id(), Namespace: o.namespace, Name: o.name, File: o.file, Line: o.line, APIVersion: o.apiVersion,
+		Kustomization: o.kustomization}
 	if a.SourceRef, err = parseSourceRef(o, spec); err != nil {
 		return nil, nil, err
 	}

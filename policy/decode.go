@@ -13,8 +13,9 @@ import (
 )
 
 // decode splits a file into documents and keeps those of our kinds. A file
-// that is not YAML is a problem only if it mentions our kinds.
-func (l *loader) decode(file string, data []byte) {
+// that is not YAML is a problem only if it mentions our kinds. kust is the
+// kustomization whose rendered output data is ("" for a source file).
+func (l *loader) decode(file, kust string, data []byte) {
 	defer func() {
 		if r := recover(); r != nil { // the YAML parser is not ours: stay up
 			l.problem(file, 0, "", invalidf("parsing YAML: %v", r))
@@ -33,13 +34,35 @@ func (l *loader) decode(file string, data []byte) {
 			}
 			return
 		}
-		l.document(file, &doc)
+		if kust != "" {
+			clearLines(&doc)
+		}
+		l.document(file, kust, &doc)
 	}
 }
 
 func mentionsOurKinds(data []byte) bool {
 	return bytes.Contains(data, []byte("ImagePolicy")) || bytes.Contains(data, []byte("ImageRepository")) ||
 		bytes.Contains(data, []byte(automationKind))
+}
+
+// clearLines sets every line of a rendered document to 0 (unknown): they
+// count lines of kustomize's output, not of a file the user has.
+func clearLines(n *yaml.Node) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		n.Line, n.Column = 0, 0
+		for _, c := range n.Content {
+			walk(c)
+		}
+		walk(n.Alias)
+	}
+	walk(n)
 }
 
 var lineRE = regexp.MustCompile(`line (\d+)`)
@@ -55,7 +78,7 @@ func yamlErrLine(err error) int {
 }
 
 // document keeps a document if its apiVersion and kind are ours.
-func (l *loader) document(file string, doc *yaml.Node) {
+func (l *loader) document(file, kust string, doc *yaml.Node) {
 	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = deref(root.Content[0])
@@ -69,7 +92,7 @@ func (l *loader) document(file string, doc *yaml.Node) {
 	if !ours {
 		return
 	}
-	o := &object{file: file, line: root.Line, apiVersion: apiVersion, kind: kind, node: root}
+	o := &object{file: file, line: root.Line, apiVersion: apiVersion, kind: kind, node: root, kustomization: kust}
 	if at := substitution(root); err == nil && at != nil {
 		l.template(o, at)
 		return

@@ -11,6 +11,12 @@
 //     Objects that are wrong become [Problem]s naming file and line; the
 //     others still load. A Problem is an error (something that should have
 //     been updated will not be) or a warning (nothing was lost).
+//     Where a kustomization.yaml includes the objects, Load reads them as
+//     kustomize renders them (its namespace and patches apply), building
+//     each top-level kustomization in process on a read-only view of the
+//     root that nothing outside it can be read through; remote bases are
+//     refused, never fetched. [Policy.Kustomization] names the
+//     kustomization that produced a policy.
 //   - [Select] takes the policies and the tags the registry listed for each
 //     image, and returns one [Decision] per policy: the chosen tag and an
 //     [Explanation] of how many tags were seen, excluded, filtered out, not

@@ -189,7 +189,7 @@ func (p *Policy) resolve(ref fluxRef, repos map[string]*fluxRepo, broken map[str
 	r, ok := repos[ref.id]
 	if !ok {
 		if o := broken[ref.id]; o != nil {
-			return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s is invalid (see %s:%d)", ref.id, o.file, o.line)
+			return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s is invalid (see %s)", ref.id, o.where())
 		}
 		return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s not found under the loaded path", ref.id)
 	}

@@ -66,9 +66,12 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func() *Set {
 			l := &loader{opts: &options{log: discard(), maxFile: 1 << 20}}
-			if err := l.walk(fstest.MapFS{"p.yaml": {Data: data}}, "."); err != nil {
+			fsys := fstest.MapFS{"p.yaml": {Data: data}}
+			files, _, err := l.walk(fsys, ".")
+			if err != nil {
 				t.Fatal(err)
 			}
+			l.load(fsys, files)
 			return l.finish()
 		}
 		a, b := load(), load()

@@ -16,10 +16,28 @@ import (
 // and ImageUpdateAutomation (v1beta1 to v1). Other documents are skipped
 // without a word. Root may also be one file.
 //
+// Where a kustomization (kustomization.yaml, kustomization.yml or
+// Kustomization) includes files, Load reads the objects as kustomize
+// renders them, so its namespace, patches and other transformers apply:
+// a kustomization that no other one under root uses as a base is built
+// with kustomize's krusty, in process, on a read-only view of root that
+// refuses absolute paths and paths leading out of root (through ".." or a
+// symlink); remote bases (git, http) are never fetched: such a
+// kustomization is refused with a warning. Every file a build read is
+// claimed by it: resources come back in the rendered output, patches are
+// not loaded as objects. The objects a kustomization rendered carry its
+// path in Policy.Kustomization and Automation.Kustomization, and as their
+// File, with Line 0: lines of rendered output cannot point into a source
+// file. A kustomization that fails to build is one Problem naming its
+// file; its files are then loaded as they stand, and its bases that no
+// other build read are built on their own. Other files are loaded
+// directly.
+//
 // An object that is wrong becomes a Problem naming its file and line, and
 // the others still load. The error is only for an unreadable root or a bad
-// option. Load never follows a symlink: links are skipped, so nothing
-// outside root is read. Directories named .git are skipped.
+// option. Load's own walk never follows a symlink: links are skipped; a
+// kustomization may follow symlinks that stay inside root. Nothing outside
+// root is read. Directories named .git are skipped.
 func Load(root string, opts ...Option) (*Set, error) {
 	o, err := makeOptions(opts)
 	if err != nil {
@@ -38,10 +56,15 @@ func Load(root string, opts ...Option) (*Set, error) {
 		return nil, fmt.Errorf("loading policies: %w", err)
 	}
 	defer r.Close()
-	l := &loader{opts: o}
-	if err := l.walk(r.FS(), start); err != nil {
+	l := &loader{opts: o, claimed: map[string]bool{}, rendered: map[string][]byte{}, remote: map[string]bool{}}
+	files, kusts, err := l.walk(r.FS(), start)
+	if err != nil {
 		return nil, fmt.Errorf("loading policies from %s: %w", root, err)
 	}
+	if fi.IsDir() && len(kusts) > 0 {
+		l.kustomize(r, kusts)
+	}
+	l.load(r.FS(), files)
 	return l.finish(), nil
 }
 
@@ -50,12 +73,26 @@ type loader struct {
 	opts    *options
 	objects []*object
 	set     Set
+	// claimed are the files a kustomization render read (slash paths):
+	// they are not loaded directly.
+	claimed map[string]bool
+	// rendered is the output of each kustomization file that rendered.
+	rendered map[string][]byte
+	// remote are the remote references already warned about, by the
+	// kustomization file holding them.
+	remote map[string]bool
 }
 
-// walk reads the YAML files under start. It fails only if start itself
-// cannot be read.
-func (l *loader) walk(fsys fs.FS, start string) error {
-	return fs.WalkDir(fsys, start, func(p string, d fs.DirEntry, err error) error {
+// entry is a file the walk found.
+type entry struct {
+	path string
+	d    fs.DirEntry
+}
+
+// walk lists the YAML files under start and, apart, the kustomization
+// files. It fails only if start itself cannot be read.
+func (l *loader) walk(fsys fs.FS, start string) (files []entry, kusts []string, err error) {
+	err = fs.WalkDir(fsys, start, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil && p == start:
 			return err
@@ -64,15 +101,35 @@ func (l *loader) walk(fsys fs.FS, start string) error {
 			return nil
 		case d.IsDir() && d.Name() == ".git":
 			return fs.SkipDir
-		case d.IsDir() || !isYAML(p):
+		case d.IsDir() || (!isYAML(p) && !isKustomizationPath(p)):
 			return nil
 		case !d.Type().IsRegular():
 			l.opts.log.Debug("skipping non-regular file", "file", p, "type", d.Type().String())
 			return nil
 		}
-		l.file(fsys, p, d)
+		if isKustomizationPath(p) {
+			kusts = append(kusts, p)
+		}
+		files = append(files, entry{p, d})
 		return nil
 	})
+	return files, kusts, err
+}
+
+// load reads the files in walk order: the output of a kustomization that
+// rendered where its file is, and the files no render read.
+func (l *loader) load(fsys fs.FS, files []entry) {
+	for _, e := range files {
+		switch {
+		case l.rendered[e.path] != nil:
+			l.decode(e.path, e.path, l.rendered[e.path])
+		case !isYAML(e.path): // a Kustomization file that did not render
+		case l.claimed[e.path]:
+			l.opts.log.Debug("file read by a kustomization", "file", e.path)
+		default:
+			l.file(fsys, e.path, e.d)
+		}
+	}
 }
 
 func isYAML(p string) bool {
@@ -94,7 +151,7 @@ func (l *loader) file(fsys fs.FS, p string, d fs.DirEntry) {
 		l.problem(p, 0, "", fmt.Errorf("reading policy file: %w", err))
 		return
 	}
-	l.decode(p, data)
+	l.decode(p, "", data)
 }
 
 func (l *loader) problem(file string, line int, policy string, err error) {

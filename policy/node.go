@@ -156,7 +156,7 @@ func contains(list []string, s string) bool {
 
 // duplicate reports an object whose identity an earlier one has.
 func duplicate(what string, first *object) error {
-	return invalidf("duplicate %s %s (first defined at %s:%d)", what, first.id(), first.file, first.line)
+	return invalidf("duplicate %s %s (first defined at %s)", what, first.id(), first.where())
 }
 
 // prefixed puts what in front of err's message, keeping its line.

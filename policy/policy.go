@@ -68,6 +68,11 @@ type Policy struct {
 	// Registry is how to reach the registry, from the Flux ImageRepository
 	// the policy resolves to (the zero value for hoist's own kind).
 	Registry Registry
+	// Kustomization is the slash path of the kustomization file whose
+	// rendered output held the policy, e.g. "apps/kustomization.yaml" (""
+	// when it was read from its own file). File is then that path too,
+	// and Line 0: lines of rendered output point into no file.
+	Kustomization string
 
 	rule    rule
 	exclude []*regexp.Regexp
@@ -178,8 +183,14 @@ type Note struct {
 	Message string
 }
 
-// String returns "file:line: message".
-func (n Note) String() string { return fmt.Sprintf("%s:%d: %s", n.File, n.Line, n.Message) }
+// String returns "file:line: message", or "file: message" when the line
+// is unknown (an object a kustomization rendered).
+func (n Note) String() string {
+	if n.Line <= 0 {
+		return n.File + ": " + n.Message
+	}
+	return fmt.Sprintf("%s:%d: %s", n.File, n.Line, n.Message)
+}
 
 // Set is what Load found: the policies and automations that loaded, in
 // file order, the problems (errors and warnings) and the notes.

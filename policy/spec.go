@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -16,13 +17,23 @@ type object struct {
 	namespace, name  string
 	labels           map[string]string
 	node             *yaml.Node // the document's root mapping
+	kustomization    string     // the kustomization that rendered it, or ""
+}
+
+// where is "file:line", or "file" when the line is unknown.
+func (o *object) where() string {
+	if o.line <= 0 {
+		return o.file
+	}
+	return fmt.Sprintf("%s:%d", o.file, o.line)
 }
 
 func (o *object) id() string { return id(o.namespace, o.name) }
 
 func (o *object) policy() *Policy {
 	return &Policy{ID: o.id(), Namespace: o.namespace, Name: o.name,
-		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever, Labels: o.labels}
+		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever, Labels: o.labels,
+		Kustomization: o.kustomization}
 }
 
 // ruleNames are the rules hoist's kind knows; Flux knows all but newestBuild.

@@ -1,0 +1,217 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// kustRoot is where the loaded root appears to kustomize: every path
+// kustomize asks for must lie under it. A kustomization never sees the
+// real location of the worktree, and an absolute path it names (other
+// than under kustRoot) is refused.
+const kustRoot = "/hoist-root"
+
+// errOutsideRoot is a path that is absolute or resolves, through ".." or a
+// symlink, outside the loaded root.
+var errOutsideRoot = errors.New("path is outside the loaded root")
+
+// errReadOnly is any write kustomize attempts.
+var errReadOnly = errors.New("the loaded root is read-only")
+
+// rootFS is kustomize's view of the loaded root: read-only, confined to
+// the root (os.Root refuses escapes, and resolve refuses them first with a
+// clear message), and recording the files a render reads.
+type rootFS struct {
+	root    *os.Root
+	maxFile int64
+	reads   map[string]bool // files read, slash paths relative to the root
+}
+
+var _ filesys.FileSystem = (*rootFS)(nil)
+
+func newRootFS(root *os.Root, maxFile int64) *rootFS {
+	return &rootFS{root: root, maxFile: maxFile, reads: map[string]bool{}}
+}
+
+// abs is the path kustomize sees for rel, a slash path relative to the root.
+func abs(rel string) string { return path.Join(kustRoot, rel) }
+
+// rel turns a path kustomize gave into a cleaned slash path relative to
+// the root, without resolving symlinks.
+func (f *rootFS) rel(p string) (string, error) {
+	p = filepath.ToSlash(p)
+	if !path.IsAbs(p) {
+		return "", fmt.Errorf("%s: %w", p, errOutsideRoot)
+	}
+	p = path.Clean(p)
+	if p == kustRoot {
+		return ".", nil
+	}
+	r, ok := strings.CutPrefix(p, kustRoot+"/")
+	if !ok || strings.ContainsRune(r, 0) {
+		return "", fmt.Errorf("%s: %w", p, errOutsideRoot)
+	}
+	return r, nil
+}
+
+// resolve returns the root-relative path p names after following every
+// symlink on the way, refusing any that leads outside the root. A missing
+// element ends the walk: the rest is returned as written.
+func (f *rootFS) resolve(p string) (string, error) {
+	rel, err := f.rel(p)
+	if err != nil {
+		return "", err
+	}
+	done, todo := ".", strings.Split(rel, "/")
+	for hops := 0; len(todo) > 0; {
+		elem := todo[0]
+		todo = todo[1:]
+		if elem == "." || elem == "" {
+			continue
+		}
+		next := path.Join(done, elem)
+		if next == ".." || strings.HasPrefix(next, "../") {
+			return "", fmt.Errorf("%s: %w", abs(rel), errOutsideRoot)
+		}
+		fi, err := f.root.Lstat(next)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			done = next
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", fmt.Errorf("%s: too many symlinks", abs(rel))
+		}
+		target, err := f.root.Readlink(next)
+		if err != nil {
+			return "", err
+		}
+		target = filepath.ToSlash(target)
+		if path.IsAbs(target) {
+			return "", fmt.Errorf("%s: symlink to an absolute path: %w", abs(next), errOutsideRoot)
+		}
+		todo = append(strings.Split(target, "/"), todo...)
+	}
+	return done, nil
+}
+
+// Open opens a file for reading.
+func (f *rootFS) Open(p string) (filesys.File, error) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	return f.root.Open(r)
+}
+
+// ReadFile reads a file, at most the loader's maximum file size, and
+// records it as read.
+func (f *rootFS) ReadFile(p string) ([]byte, error) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.root.Stat(r)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > f.maxFile {
+		return nil, fmt.Errorf("%s: file is larger than %d bytes", abs(r), f.maxFile)
+	}
+	data, err := f.root.ReadFile(r)
+	if err == nil {
+		f.reads[r] = true
+	}
+	return data, err
+}
+
+// stat stats p after resolving it.
+func (f *rootFS) stat(p string) (fs.FileInfo, error) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	return f.root.Stat(r)
+}
+
+// IsDir reports whether p is a directory inside the root.
+func (f *rootFS) IsDir(p string) bool {
+	fi, err := f.stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// Exists reports whether p exists inside the root.
+func (f *rootFS) Exists(p string) bool {
+	_, err := f.stat(p)
+	return err == nil
+}
+
+// ReadDir lists the names in directory p.
+func (f *rootFS) ReadDir(p string) ([]string, error) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(f.root.FS(), r)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names, nil
+}
+
+// CleanedAbs splits p into a confirmed directory and a file name ("" when
+// p is a directory), with symlinks resolved as kustomize's disk file
+// system does.
+func (f *rootFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return "", "", err
+	}
+	fi, err := f.root.Stat(r)
+	if err == nil && fi.IsDir() {
+		return filesys.ConfirmedDir(abs(r)), "", nil
+	}
+	dir, file := path.Split(r)
+	if dir == "" {
+		dir = "."
+	}
+	if fi, err := f.root.Stat(dir); err != nil || !fi.IsDir() {
+		return "", "", fmt.Errorf("%s is not a file in a directory of the loaded root", abs(r))
+	}
+	return filesys.ConfirmedDir(abs(dir)), file, nil
+}
+
+// Glob is not supported: kustomize's build does not use it.
+func (f *rootFS) Glob(pattern string) ([]string, error) {
+	return nil, fmt.Errorf("glob %s: not supported", pattern)
+}
+
+// Walk is not supported: kustomize's build does not use it.
+func (f *rootFS) Walk(p string, _ filepath.WalkFunc) error {
+	return fmt.Errorf("walk %s: not supported", p)
+}
+
+// Create refuses: the root is read-only.
+func (f *rootFS) Create(p string) (filesys.File, error) { return nil, errReadOnly }
+
+// Mkdir refuses: the root is read-only.
+func (f *rootFS) Mkdir(p string) error { return errReadOnly }
+
+// MkdirAll refuses: the root is read-only.
+func (f *rootFS) MkdirAll(p string) error { return errReadOnly }
+
+// RemoveAll refuses: the root is read-only.
+func (f *rootFS) RemoveAll(p string) error { return errReadOnly }
+
+// WriteFile refuses: the root is read-only.
+func (f *rootFS) WriteFile(p string, _ []byte) error { return errReadOnly }
