@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,5 +249,26 @@ func TestOnceWithPushBranchSaysWhenNothingNew(t *testing.T) {
 	out, errOut, err = hoistCmd(t, args...)
 	if err != nil || !strings.HasPrefix(out, "no new commit: hoist/main already holds ") {
 		t.Errorf("second once = %v:\n%s%s", err, out, errOut)
+	}
+}
+
+// TestServiceRemovesOldSecrets: earlier versions copied environment
+// secrets under <state>/secrets; a service removes what they left.
+func TestServiceRemovesOldSecrets(t *testing.T) {
+	state := t.TempDir()
+	old := filepath.Join(state, "secrets", "env-TOKEN")
+	if err := os.MkdirAll(filepath.Dir(old), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, []byte("s3cret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := repoFlags{repo: "file:///nowhere", stateDir: state}
+	a := &app{out: io.Discard, errOut: io.Discard}
+	if err := withService(a, f.config(), state, func(*service) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "secrets")); !os.IsNotExist(err) {
+		t.Errorf("old secrets dir still there: %v", err)
 	}
 }

@@ -61,18 +61,23 @@ func runDemo(ctx context.Context, a *app, dir string) error {
 		return err
 	}
 	fmt.Fprintf(a.out, "registry: %s (in-process)\nconfig repository: %s\n", reg.Host(), url)
-	f := repoFlags{repo: url, stateDir: filepath.Join(tmp, "state"), insecureRegistries: []string{reg.Host()},
-		authorName: "hoist", authorEmail: "hoist@localhost"}
-	for i, round := range demoRounds {
-		if err := demoRound(ctx, a, f, reg, i+1, round); err != nil {
-			return err
+	f := repoFlags{repo: url, stateDir: filepath.Join(tmp, "state")}
+	err = f.withRunner(ctx, a, func(ctx context.Context, r *repoRunner) error {
+		for i, round := range demoRounds {
+			if err := demoRound(ctx, a, r, reg, i+1, round); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(a.out, "\ndemo done in %.1fs\n", time.Since(start).Seconds())
 	return nil
 }
 
-func demoRound(ctx context.Context, a *app, f repoFlags, reg *demo.Registry, n int, tags map[string][]string) error {
+func demoRound(ctx context.Context, a *app, r *repoRunner, reg *demo.Registry, n int, tags map[string][]string) error {
 	fmt.Fprintf(a.out, "\n=== pass %d ===\n", n)
 	for _, repo := range sortedKeys(tags) {
 		if err := reg.Push(ctx, repo, tags[repo]...); err != nil {
@@ -80,7 +85,10 @@ func demoRound(ctx context.Context, a *app, f repoFlags, reg *demo.Registry, n i
 		}
 		fmt.Fprintf(a.out, "pushed %s: %v\n", repo, tags[repo])
 	}
-	out, rep, err := passRepo(ctx, a, f)
+	out, rep, err := r.pass(ctx, a.log())
+	if rep != nil {
+		printProblems(a.errOut, rep.Problems)
+	}
 	if err != nil {
 		return fmt.Errorf("pass %d: %w", n, err)
 	}

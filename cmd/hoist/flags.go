@@ -5,40 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hoist-dev/hoist/gitwriter"
-	"github.com/hoist-dev/hoist/registry"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 )
 
 // repoFlags name one config repository and how to reach it and its
-// registries, for the single-repository commands (once, plan, tags, history).
+// registries, for the single-repository commands (once, plan, tags,
+// history). They build the same config.Repository a service config holds,
+// so flags and config files run through one runner.
 type repoFlags struct {
-	repo, branch, pushBranch, path, stateDir string
-	authorName, authorEmail                  string
-	auth                                     gitwriter.Auth
-	insecureRegistries                       []string
+	repo, stateDir     string
+	r                  config.Repository
+	insecureRegistries []string
 }
 
 func (f *repoFlags) bind(cmd *cobra.Command, writes bool) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.repo, "repo", "", "URL of the config repository (file://, http(s)://, git://, ssh://)")
-	fs.StringVar(&f.branch, "branch", "", "branch to update (default: the remote's HEAD)")
-	fs.StringVar(&f.path, "path", "", "directory inside the repository holding policies and manifests")
+	fs.StringVar(&f.r.Branch, "branch", "", "branch to update (default: the remote's HEAD)")
+	fs.StringVar(&f.r.Path, "path", "", "directory inside the repository holding policies and manifests")
 	fs.StringVar(&f.stateDir, "state-dir", "", "where clones and the tag cache are kept (default: a temporary directory)")
-	fs.StringVar(&f.auth.SSHKeyFile, "ssh-key-file", "", "SSH private key file for ssh:// remotes")
-	fs.StringVar(&f.auth.KnownHostsFile, "known-hosts-file", "", "known_hosts file that SSH host keys are checked against")
-	fs.StringVar(&f.auth.Username, "git-username", "", "username for HTTPS remotes")
-	fs.StringVar(&f.auth.PasswordFile, "git-password-file", "", "file holding the HTTPS password")
-	fs.StringVar(&f.auth.TokenFile, "git-token-file", "", "file holding an HTTPS token")
-	fs.StringVar(&f.auth.CAFile, "git-ca-file", "", "CA bundle for the HTTPS remote")
-	fs.StringSliceVar(&f.insecureRegistries, "insecure-registry", nil, "registry host to reach over plain HTTP (repeatable)")
+	fs.StringVar(&f.r.Auth.SSHKeyFile, "ssh-key-file", "", "SSH private key file for ssh:// remotes")
+	fs.StringVar(&f.r.Auth.KnownHostsFile, "known-hosts-file", "", "known_hosts file that SSH host keys are checked against")
+	fs.StringVar(&f.r.Auth.Username, "git-username", "", "username for HTTPS remotes")
+	fs.StringVar(&f.r.Auth.PasswordFile, "git-password-file", "", "file holding the HTTPS password")
+	fs.StringVar(&f.r.Auth.TokenFile, "git-token-file", "", "file holding an HTTPS token")
+	fs.StringVar(&f.r.Auth.CAFile, "git-ca-file", "", "CA bundle for the HTTPS remote")
+	fs.StringSliceVar(&f.insecureRegistries, "insecure-registry", nil, "registry host to reach over plain HTTP (repeatable; loopback needs none)")
 	if writes {
-		fs.StringVar(&f.pushBranch, "push-branch", "", "push to this branch instead of the checked-out one")
-		fs.StringVar(&f.authorName, "author-name", "hoist", "commit author name")
-		fs.StringVar(&f.authorEmail, "author-email", "hoist@localhost", "commit author email")
+		fs.StringVar(&f.r.PushBranch, "push-branch", "", "push to this branch instead of the checked-out one")
+		fs.StringVar(&f.r.Author.Name, "author-name", config.DefaultAuthorName, "commit author name")
+		fs.StringVar(&f.r.Author.Email, "author-email", config.DefaultAuthorEmail, "commit author email")
 	}
 }
 
@@ -49,35 +48,41 @@ func (f *repoFlags) check() error {
 	return nil
 }
 
-// openRepo opens the config repository, cloning it into the state dir.
-func (f *repoFlags) openRepo(ctx context.Context, a *app) (*gitwriter.Repo, error) {
-	opts := []gitwriter.Option{gitwriter.WithLogger(a.log()), gitwriter.WithAuth(f.auth)}
-	if f.branch != "" {
-		opts = append(opts, gitwriter.WithBranch(f.branch))
+// config is the one-repository service config the flags describe.
+func (f *repoFlags) config() *config.Config {
+	r := f.r
+	r.URL = f.repo
+	r.Default()
+	c := &config.Config{Repositories: []config.Repository{r}}
+	for _, h := range f.insecureRegistries {
+		c.Registries = append(c.Registries, config.Registry{Host: h, Insecure: true})
 	}
-	if f.pushBranch != "" {
-		opts = append(opts, gitwriter.WithPushBranch(f.pushBranch))
-	}
-	if f.authorName != "" || f.authorEmail != "" {
-		opts = append(opts, gitwriter.WithAuthor(f.authorName, f.authorEmail))
-	}
-	if f.stateDir != "" {
-		opts = append(opts, gitwriter.WithStateDir(filepath.Join(f.stateDir, "repos")))
-	}
-	return gitwriter.Open(ctx, f.repo, opts...)
+	return c
 }
 
-// scanner builds the registry client, with its cache in the state dir.
-func (f *repoFlags) scanner(a *app) (*registry.Scanner, error) {
-	opts := []registry.Option{registry.WithLogger(a.log())}
-	for _, h := range f.insecureRegistries {
-		opts = append(opts, registry.WithHost(h, registry.HostConfig{Insecure: true}))
-	}
-	if f.stateDir != "" {
-		if err := os.MkdirAll(f.stateDir, 0o700); err != nil {
-			return nil, fmt.Errorf("creating state dir: %w", err)
+// withRunner starts a service for the flags' repository (in a temporary
+// state dir unless --state-dir is set), calls fn with its runner and stops it.
+func (f *repoFlags) withRunner(ctx context.Context, a *app, fn func(context.Context, *repoRunner) error) error {
+	return withService(a, f.config(), f.stateDir, func(s *service) error {
+		return fn(ctx, s.runners[0])
+	})
+}
+
+// withService runs fn on a service for cfg, in stateDir or, when it is "",
+// a temporary directory removed afterwards.
+func withService(a *app, cfg *config.Config, stateDir string, fn func(*service) error) error {
+	if stateDir == "" {
+		d, err := os.MkdirTemp("", "hoist-state-")
+		if err != nil {
+			return fmt.Errorf("creating a temporary state dir: %w", err)
 		}
-		opts = append(opts, registry.WithCache(filepath.Join(f.stateDir, "cache.db")))
+		defer os.RemoveAll(d)
+		stateDir = d
 	}
-	return registry.New(opts...)
+	svc, err := newService(cfg, stateDir, a.log())
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	return fn(svc)
 }

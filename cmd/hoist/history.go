@@ -37,12 +37,16 @@ func newHistoryCmd(a *app) *cobra.Command {
 }
 
 func runHistory(ctx context.Context, a *app, f repoFlags, limit int, output string) error {
-	repo, err := f.openRepo(ctx, a)
-	if err != nil {
+	var entries []gitwriter.Entry
+	err := f.withRunner(ctx, a, func(ctx context.Context, r *repoRunner) error {
+		repo, err := r.open(ctx, a.log())
+		if err != nil {
+			return err
+		}
+		defer repo.Close()
+		entries, err = repo.History(ctx, limit)
 		return err
-	}
-	defer repo.Close()
-	entries, err := repo.History(ctx, limit)
+	})
 	if err != nil {
 		return err
 	}

@@ -41,32 +41,23 @@ func newOnceCmd(a *app) *cobra.Command {
 // returns an error when the pass could not land, or when it landed but some
 // file, policy or registry had a problem (listed on stderr).
 func runOnce(ctx context.Context, a *app, f repoFlags) error {
-	out, rep, err := passRepo(ctx, a, f)
+	return f.withRunner(ctx, a, func(ctx context.Context, r *repoRunner) error {
+		return onceRunner(ctx, a, r)
+	})
+}
+
+// onceRunner runs one pass of a runner's repository, printing its problems
+// and outcome.
+func onceRunner(ctx context.Context, a *app, r *repoRunner) error {
+	out, rep, err := r.pass(ctx, a.log().With("repo", r.cfg.Name))
+	if rep != nil {
+		printProblems(a.errOut, rep.Problems)
+	}
 	if err != nil {
 		return err
 	}
 	printOutcome(a.out, out, rep)
 	return problemsErr(rep)
-}
-
-// passRepo runs one pass against the repository of f, printing the
-// problems it met on stderr.
-func passRepo(ctx context.Context, a *app, f repoFlags) (gitwriter.Outcome, *pass.Report, error) {
-	sc, err := f.scanner(a)
-	if err != nil {
-		return gitwriter.Outcome{}, nil, err
-	}
-	defer sc.Close()
-	repo, err := f.openRepo(ctx, a)
-	if err != nil {
-		return gitwriter.Outcome{}, nil, err
-	}
-	defer repo.Close()
-	out, rep, err := update(ctx, repo, sc, pass.Options{Path: f.path, Logger: a.log()})
-	if rep != nil {
-		printProblems(a.errOut, rep.Problems)
-	}
-	return out, rep, err
 }
 
 // update runs a pass inside gitwriter's fetch-edit-commit-push loop and

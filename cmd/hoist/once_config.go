@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 )
@@ -14,15 +13,7 @@ import (
 // the error names each that failed.
 func runOnceConfig(ctx context.Context, a *app, path, stateDir, only string) error {
 	return eachConfigured(a, path, stateDir, only, func(r *repoRunner) error {
-		out, rep, err := r.pass(ctx, a.log().With("repo", r.cfg.Name))
-		if rep != nil {
-			printProblems(a.errOut, rep.Problems)
-		}
-		if err != nil {
-			return err
-		}
-		printOutcome(a.out, out, rep)
-		return problemsErr(rep)
+		return onceRunner(ctx, a, r)
 	})
 }
 
@@ -30,13 +21,7 @@ func runOnceConfig(ctx context.Context, a *app, path, stateDir, only string) err
 // would commit.
 func runPlanConfig(ctx context.Context, a *app, path, stateDir, only string) error {
 	return eachConfigured(a, path, stateDir, only, func(r *repoRunner) error {
-		rep, err := r.plan(ctx, a.log().With("repo", r.cfg.Name))
-		if err != nil {
-			return err
-		}
-		printProblems(a.errOut, rep.Problems)
-		printPlan(a.out, rep)
-		return problemsErr(rep)
+		return planRunner(ctx, a, r)
 	})
 }
 
@@ -52,26 +37,17 @@ func eachConfigured(a *app, path, stateDir, only string, fn func(*repoRunner) er
 			return fmt.Errorf("%s has no repository named %q", path, only)
 		}
 	}
-	if stateDir == "" {
-		if stateDir, err = os.MkdirTemp("", "hoist-state-"); err != nil {
-			return err
+	return withService(a, cfg, stateDir, func(svc *service) error {
+		var errs []error
+		for _, r := range svc.runners {
+			if only != "" && r.cfg.Name != only {
+				continue
+			}
+			fmt.Fprintf(a.out, "== %s (%s)\n", r.cfg.Name, r.cfg.URL)
+			if err := fn(r); err != nil {
+				errs = append(errs, fmt.Errorf("repository %s: %w", r.cfg.Name, err))
+			}
 		}
-		defer os.RemoveAll(stateDir)
-	}
-	svc, err := newService(cfg, stateDir, a.log())
-	if err != nil {
-		return err
-	}
-	defer svc.close()
-	var errs []error
-	for _, r := range svc.runners {
-		if only != "" && r.cfg.Name != only {
-			continue
-		}
-		fmt.Fprintf(a.out, "== %s (%s)\n", r.cfg.Name, r.cfg.URL)
-		if err := fn(r); err != nil {
-			errs = append(errs, fmt.Errorf("repository %s: %w", r.cfg.Name, err))
-		}
-	}
-	return errors.Join(errs...)
+		return errors.Join(errs...)
+	})
 }

@@ -34,10 +34,20 @@ func newPlanCmd(a *app) *cobra.Command {
 
 // runPlan prints the unified diff that `once` would commit.
 func runPlan(ctx context.Context, a *app, f repoFlags, dir string) error {
-	rep, err := decideIn(ctx, a, f, dir, pass.Options{Path: f.path, DryRun: true, Logger: a.log()}, pass.Run)
+	show := func(rep *pass.Report) error { return printPlanReport(a, rep) }
+	return f.inspect(ctx, a, dir, show, pass.Run, pass.Options{DryRun: true})
+}
+
+// planRunner prints the diff a pass of a runner's repository would commit.
+func planRunner(ctx context.Context, a *app, r *repoRunner) error {
+	rep, err := r.plan(ctx, a.log().With("repo", r.cfg.Name))
 	if err != nil {
 		return err
 	}
+	return printPlanReport(a, rep)
+}
+
+func printPlanReport(a *app, rep *pass.Report) error {
 	printProblems(a.errOut, rep.Problems)
 	printPlan(a.out, rep)
 	return problemsErr(rep)
@@ -54,27 +64,38 @@ func printPlan(w io.Writer, rep *pass.Report) {
 // passFunc is pass.Run or pass.Decide.
 type passFunc func(ctx context.Context, dir string, s pass.Scanner, o pass.Options) (*pass.Report, error)
 
-// decideIn runs fn on a local directory, or on a fresh checkout of --repo.
-func decideIn(ctx context.Context, a *app, f repoFlags, dir string, o pass.Options, fn passFunc) (*pass.Report, error) {
-	if (dir == "") == (f.repo == "") {
-		return nil, errors.New("give exactly one of --repo and --dir")
+// inDir runs fn on the local directory dir with the flags' registry
+// settings, and hands its report to show. The flags must not name a
+// repository as well.
+func (f *repoFlags) inDir(ctx context.Context, a *app, dir string, show func(*pass.Report) error, fn passFunc, o pass.Options) error {
+	if f.repo != "" {
+		return errors.New("give exactly one of --repo and --dir")
 	}
-	sc, err := f.scanner(a)
-	if err != nil {
-		return nil, err
-	}
-	defer sc.Close()
+	f.repo = "file://" + dir // names the runner; nothing is cloned
+	return withService(a, f.config(), f.stateDir, func(s *service) error {
+		o.Path, o.Logger = f.r.Path, a.log()
+		rep, err := fn(ctx, dir, s.scanner, o)
+		if err != nil {
+			return err
+		}
+		return show(rep)
+	})
+}
+
+// inspect runs fn on a local directory (dir), or on a fresh checkout of
+// --repo, and hands its report to show.
+func (f *repoFlags) inspect(ctx context.Context, a *app, dir string, show func(*pass.Report) error, fn passFunc, o pass.Options) error {
 	if dir != "" {
-		return fn(ctx, dir, sc, o)
+		return f.inDir(ctx, a, dir, show, fn, o)
 	}
-	repo, err := f.openRepo(ctx, a)
-	if err != nil {
-		return nil, err
+	if err := f.check(); err != nil {
+		return errors.New("give exactly one of --repo and --dir")
 	}
-	defer repo.Close()
-	wt, _, err := repo.Checkout(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return fn(ctx, wt, sc, o)
+	return f.withRunner(ctx, a, func(ctx context.Context, r *repoRunner) error {
+		rep, err := r.inspect(ctx, a.log().With("repo", r.cfg.Name), fn, o)
+		if err != nil {
+			return err
+		}
+		return show(rep)
+	})
 }

@@ -71,7 +71,7 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", f.listen, err)
 	}
-	srv := &http.Server{Handler: daemon.Handler(d, metrics, svc.hook), ReadHeaderTimeout: 10 * time.Second}
+	srv := daemon.Server(d, metrics, svc.hook) // bounded headers, bodies, time and hook concurrency
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "error", err)
@@ -85,8 +85,9 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 	return err
 }
 
-// secretDir is where secrets named by environment variables are written
-// for the stages that read files; it is removed when the daemon stops.
+// secretDir is where earlier versions wrote secrets named by
+// environment variables; a service removes it at start. Secrets now stay in
+// memory.
 func secretDir(stateDir string) string { return filepath.Join(stateDir, "secrets") }
 
 // newScannerCollector exports the registry client's counters.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -107,7 +108,7 @@ func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Rep
 	return gitwriter.Open(ctx, r.cfg.URL, opts...)
 }
 
-// pass runs one pass of the repository.
+// pass runs one pass of the repository and pushes its commit.
 func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) (gitwriter.Outcome, *pass.Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -119,9 +120,9 @@ func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) (gitwriter.Outc
 	return update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
 }
 
-// plan computes what a pass would change on the repository's head, writing
-// and pushing nothing.
-func (r *repoRunner) plan(ctx context.Context, log *slog.Logger) (*pass.Report, error) {
+// inspect runs fn (pass.Run in a dry run, or pass.Decide) on the head of the
+// repository, writing and pushing nothing.
+func (r *repoRunner) inspect(ctx context.Context, log *slog.Logger, fn passFunc, o pass.Options) (*pass.Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	repo, err := r.open(ctx, log)
@@ -133,26 +134,44 @@ func (r *repoRunner) plan(ctx context.Context, log *slog.Logger) (*pass.Report, 
 	if err != nil {
 		return nil, err
 	}
-	return pass.Run(ctx, dir, r.svc.scanner, pass.Options{Path: r.cfg.Path, DryRun: true, Logger: log})
+	o.Path, o.Logger = r.cfg.Path, log
+	return fn(ctx, dir, r.svc.scanner, o)
 }
 
-// run is the daemon's RunFunc.
+// plan computes what a pass would change on the repository's head.
+func (r *repoRunner) plan(ctx context.Context, log *slog.Logger) (*pass.Report, error) {
+	return r.inspect(ctx, log, pass.Run, pass.Options{DryRun: true})
+}
+
+// run is the daemon's RunFunc. A failure is counted under the stage that
+// had it: the pass's own stage errors are inside gitwriter's, and the
+// innermost wins.
 func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, error) {
 	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
 	out, rep, err := r.pass(ctx, log)
 	var res daemon.Result
 	if rep != nil {
-		res = daemon.Result{Changes: len(rep.Changes), Problems: len(rep.Problems),
-			ProblemsByStage: rep.ProblemsByStage(), Images: imagesOf(rep), Tags: tagCounts(rep)}
+		res = daemon.Result{Changes: len(rep.Changes), ProblemCount: len(pass.Errors(rep.Problems)),
+			ProblemsByStage: rep.ProblemsByStage(), Images: imagesOf(rep), TagCounts: tagCounts(rep)}
 		for _, p := range rep.Problems {
 			log.Warn("pass problem", "problem", p)
 		}
 	}
 	if err != nil {
-		return res, &daemon.StageError{Stage: "git", Err: err}
+		return res, stageError(err)
 	}
 	res.Commit = out.Commit
 	return res, nil
+}
+
+// stageError labels err with the stage that failed: the pass's stage when
+// the pass failed, else git.
+func stageError(err error) error {
+	var pe *pass.Error
+	if errors.As(err, &pe) {
+		return &daemon.StageError{Stage: pe.Stage, Err: err}
+	}
+	return &daemon.StageError{Stage: "git", Err: err}
 }
 
 // tagCounts is how many tags each scanned image repository has.

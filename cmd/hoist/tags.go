@@ -50,11 +50,13 @@ type selected struct {
 }
 
 func runTags(ctx context.Context, a *app, f repoFlags, dir, only, output string) error {
-	o := pass.Options{Path: f.path, AllDigests: true, Logger: a.log()}
-	rep, err := decideIn(ctx, a, f, dir, o, pass.Decide)
-	if err != nil {
-		return err
-	}
+	show := func(rep *pass.Report) error { return showTags(a, rep, only, output, f.r.Path) }
+	return f.inspect(ctx, a, dir, show, pass.Decide, pass.Options{AllDigests: true})
+}
+
+// showTags prints a line per decision (or only the policy only) and fails
+// when any shown policy could not be decided.
+func showTags(a *app, rep *pass.Report, only, output, path string) error {
 	found, undecided := 0, 0
 	for i, d := range rep.Decisions {
 		if only != "" && d.Policy != only {
@@ -76,7 +78,7 @@ func runTags(ctx context.Context, a *app, f repoFlags, dir, only, output string)
 	printProblems(a.errOut, rep.Problems)
 	switch {
 	case only != "" && found == 0:
-		return fmt.Errorf("no policy %q under %s", only, f.path)
+		return fmt.Errorf("no policy %q under %s", only, path)
 	case undecided > 0:
 		return fmt.Errorf("%d of %d policies could not be decided, listed above", undecided, found)
 	}

@@ -17,15 +17,16 @@ type Result struct {
 	Commit string
 	// Changes is how many marked values changed.
 	Changes int
-	// Problems is how many problems the pass reported (it still ran).
-	Problems int
+	// ProblemCount is how many problems the pass reported (it still ran).
+	ProblemCount int
 	// ProblemsByStage counts the problems by the stage that had them.
 	ProblemsByStage map[string]int
 	// Images are the image repositories the repository's policies use, so
 	// that webhooks for them trigger it.
 	Images []string
-	// Tags counts the tags known for each image repository the pass scanned.
-	Tags map[string]int
+	// TagCounts counts the tags known for each image repository the pass
+	// scanned.
+	TagCounts map[string]int
 }
 
 // RunFunc runs one pass of a repository. passID identifies it in logs.

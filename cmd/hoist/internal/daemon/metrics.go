@@ -100,7 +100,7 @@ func (m *Metrics) observe(repo string, res Result, err error, took time.Duration
 	}
 	m.duration.WithLabelValues(repo).Observe(took.Seconds())
 	m.changes.WithLabelValues(repo).Add(float64(res.Changes))
-	for image, n := range res.Tags {
+	for image, n := range res.TagCounts {
 		m.tags.WithLabelValues(image).Set(float64(n))
 	}
 	for stage, n := range res.ProblemsByStage {

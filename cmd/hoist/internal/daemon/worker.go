@@ -138,7 +138,7 @@ func (w *worker) run(ctx context.Context) {
 	if err != nil {
 		log.Error("pass failed", "error", err, "duration", took)
 	} else {
-		log.Info("pass finished", "commit", res.Commit, "changes", res.Changes, "problems", res.Problems, "duration", took)
+		log.Info("pass finished", "commit", res.Commit, "changes", res.Changes, "problems", res.ProblemCount, "duration", took)
 	}
 	w.finish(res, err)
 }

@@ -89,7 +89,7 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 	log := logger(opts)
 	res, err := yamlpatch.Apply(rep.root, rep.Refs, patchOptions(rep.Policies, opts, log)...)
 	if err != nil {
-		return nil, fmt.Errorf("updating markers under %s: %w", opts.Path, err)
+		return nil, &Error{Stage: "yamlpatch", Err: fmt.Errorf("updating markers under %s: %w", opts.Path, err)}
 	}
 	rep.Changes = res.Changes
 	rep.Diff = res.Diff
@@ -111,11 +111,11 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	log := logger(opts)
 	root, err := Root(dir, opts.Path)
 	if err != nil {
-		return nil, err
+		return nil, &Error{Stage: "policy", Err: err}
 	}
 	set, err := policy.Load(root, policy.WithLogger(log))
 	if err != nil {
-		return nil, fmt.Errorf("loading policies under %s: %w", opts.Path, err)
+		return nil, &Error{Stage: "policy", Err: fmt.Errorf("loading policies under %s: %w", opts.Path, err)}
 	}
 	rep := &Report{Policies: set.Policies, root: root}
 	for _, p := range set.Problems {
