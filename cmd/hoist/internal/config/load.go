@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
 	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/hoist-dev/hoist/yamlpatch"
 )
 
 // maxSize is the largest config file Parse accepts, in bytes.
@@ -114,11 +114,8 @@ func document(data []byte) (root *yaml.Node, err error) {
 
 // syntaxError gives a YAML syntax error the file:line form of fieldError.
 func syntaxError(name string, err error) error {
-	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &fieldError{File: name, Line: line, Err: invalid("%s", m[2])}
+	if line, msg := yamlpatch.ErrorLine(err); line > 0 {
+		return &fieldError{File: name, Line: line, Err: invalid("%s", msg)}
 	}
 	return fmt.Errorf("%s: %w", name, invalid("%s", err.Error()))
 }
-
-func yamlLine() *regexp.Regexp { return regexp.MustCompile(`^parsing YAML: yaml: line (\d+): (.*)$`) }
