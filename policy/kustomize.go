@@ -192,9 +192,12 @@ type kustError struct {
 func (e *kustError) Error() string { return e.msg }
 func (e *kustError) Unwrap() error { return e.err }
 
+// cleanKust makes kustomize's error one line, with paths relative to the
+// root.
 func cleanKust(err error) error {
 	msg := strings.ReplaceAll(err.Error(), kustRoot+"/", "")
-	return &kustError{msg: strings.ReplaceAll(msg, kustRoot, "."), err: err}
+	msg = strings.ReplaceAll(msg, kustRoot, ".")
+	return &kustError{msg: strings.Join(strings.Fields(msg), " "), err: err}
 }
 
 // isKustomizationPath reports whether the slash path p names a

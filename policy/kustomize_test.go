@@ -138,6 +138,7 @@ func TestLoadKustomizeRefused(t *testing.T) {
 		"wrong field type":  {kust: "resources: {p.yaml: r.yaml}\n", message: ": parsing kustomization: invalid Kustomization"},
 		"unknown field":     {kust: "resourcez: [p.yaml]\n", message: ": parsing kustomization: invalid Kustomization"},
 		"missing resource":  {kust: "resources: [p.yaml, r.yaml, nope.yaml]\n", message: "rendering kustomization"},
+		"exec function":     {kust: "resources: [p.yaml, r.yaml]\ntransformers:\n- |\n  apiVersion: x/v1\n  kind: Touch\n  metadata:\n    name: t\n    annotations:\n      config.kubernetes.io/function: |\n        exec: {path: /usr/bin/touch}\n", message: "rendering kustomization"},
 		"helm needs a exec": {kust: "resources: [p.yaml, r.yaml]\nhelmCharts: [{name: x, repo: 'SERVER'}]\n", message: "rendering kustomization"},
 	}
 	for name, tc := range tests {
@@ -309,5 +310,15 @@ func TestLoadKustomizationNotKustomize(t *testing.T) {
 	}
 	if len(set.Problems) != 0 || len(set.Policies) != 1 || set.Policies[0].ID != "p" {
 		t.Errorf("problems %v, policies %v; want none and p", set.Problems, ids(set.Policies))
+	}
+}
+
+// BenchmarkLoadKustomize loads the golden repository: one overlay built
+// with its base.
+func BenchmarkLoadKustomize(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load("../testdata/flux-kustomize"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
