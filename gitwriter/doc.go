@@ -21,6 +21,10 @@
 //     carrying the remote's reason and what it printed, escaped and capped.
 //   - Commit messages come from a text/template that sees every [Update]
 //     ([MessageData]); the default keeps the subject under 72 characters.
+//     Templates also see Flux's data (.AutomationObject, .Changed, .Updated,
+//     .Values; [WithAutomation]) and the Sprig functions Flux users call,
+//     so a Flux messageTemplate renders as Flux renders it.
+//     [CheckMessageTemplate] checks a template as [Open] does.
 //     The trailers Hoist-Policy, Hoist-Image, Hoist-From and Hoist-To follow,
 //     so [Repo.History] can read hoist's commits back as an audit log. Values
 //     from registries and the repository are escaped wherever they reach a

@@ -153,7 +153,7 @@ func sortedObjects[V any](m map[ObjectIdentifier]V) []ObjectIdentifier {
 }
 
 // fluxResults builds Flux's .Changed and .Updated from updates (unescaped),
-// escaping every value, with file names relative to dir (clean, "." for the
+// escaping every value, with file names relative to dir (clean, "" for the
 // root). As Flux, it records only values inside an object and only values
 // that changed.
 func fluxResults(us []Update, dir string) (ChangeResult, ImageResult) {
@@ -193,7 +193,7 @@ func objectID(u Update) ObjectIdentifier {
 // relativeTo returns file relative to dir, or file itself when it is not
 // inside dir.
 func relativeTo(dir, file string) string {
-	if dir == "" || dir == "." {
+	if dir == "" {
 		return file
 	}
 	if rest, ok := strings.CutPrefix(file, dir+"/"); ok {

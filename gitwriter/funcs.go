@@ -29,23 +29,25 @@ func templateFuncs() template.FuncMap {
 		"hasPrefix":  func(prefix, s string) bool { return strings.HasPrefix(s, prefix) },
 		"hasSuffix":  func(suffix, s string) bool { return strings.HasSuffix(s, suffix) },
 		"replace":    func(old, new, s string) string { return strings.ReplaceAll(s, old, new) },
-		"repeat":     func(n int, s string) string { return strings.Repeat(s, max(n, 0)) },
+		"repeat":     repeat,
 		"nospace":    func(s string) string { return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), "") },
 		"trunc":      trunc,
-		"indent":     func(n int, s string) string { return indent(n, s) },
-		"nindent":    func(n int, s string) string { return "\n" + indent(n, s) },
-		"quote":      func(vs ...any) string { return joinNonNil(vs, func(v any) string { return fmt.Sprintf("%q", toString(v)) }) },
-		"squote":     func(vs ...any) string { return joinNonNil(vs, func(v any) string { return "'" + toString(v) + "'" }) },
-		"cat":        func(vs ...any) string { return joinNonNil(vs, toString) },
-		"toString":   toString,
-		"join":       func(sep string, v any) string { return strings.Join(toStrings(v), sep) },
-		"splitList":  func(sep, s string) []string { return strings.Split(s, sep) },
-		"sortAlpha":  func(v any) []string { s := toStrings(v); slices.Sort(s); return s },
-		"sha256sum":  func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) },
-		"sha1sum":    func(s string) string { h := sha1.Sum([]byte(s)); return hex.EncodeToString(h[:]) },
-		"b64enc":     func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
-		"empty":      empty,
-		"default":    func(d any, given ...any) any { return cmpOr(d, given) },
+		"indent":     indent,
+		"nindent":    func(n int, s string) (string, error) { s, err := indent(n, s); return "\n" + s, err },
+		"quote": func(vs ...any) string {
+			return joinNonNil(vs, func(v any) string { return fmt.Sprintf("%q", toString(v)) })
+		},
+		"squote":    func(vs ...any) string { return joinNonNil(vs, func(v any) string { return "'" + toString(v) + "'" }) },
+		"cat":       func(vs ...any) string { return joinNonNil(vs, toString) },
+		"toString":  toString,
+		"join":      func(sep string, v any) string { return strings.Join(toStrings(v), sep) },
+		"splitList": func(sep, s string) []string { return strings.Split(s, sep) },
+		"sortAlpha": func(v any) []string { s := toStrings(v); slices.Sort(s); return s },
+		"sha256sum": func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) },
+		"sha1sum":   func(s string) string { h := sha1.Sum([]byte(s)); return hex.EncodeToString(h[:]) },
+		"b64enc":    func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
+		"empty":     empty,
+		"default":   func(d any, given ...any) any { return cmpOr(d, given) },
 	}
 }
 
@@ -60,9 +62,24 @@ func trunc(n int, s string) string {
 	return s
 }
 
-func indent(n int, s string) string {
-	pad := strings.Repeat(" ", max(n, 0))
-	return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
+// repeat is strings.Repeat with a negative count meaning none and a result
+// no longer than a message may be.
+func repeat(n int, s string) (string, error) {
+	if n > 0 && len(s) > 0 && n > maxMessage/len(s) {
+		return "", fmt.Errorf("repeat: result longer than %d bytes", maxMessage)
+	}
+	return strings.Repeat(s, max(n, 0)), nil
+}
+
+func indent(n int, s string) (string, error) {
+	pad, err := repeat(n, " ")
+	if err != nil {
+		return "", err
+	}
+	if lines := strings.Count(s, "\n") + 1; len(pad) > 0 && lines > maxMessage/len(pad) {
+		return "", fmt.Errorf("indent: result longer than %d bytes", maxMessage)
+	}
+	return pad + strings.ReplaceAll(s, "\n", "\n"+pad), nil
 }
 
 // toString formats v as Sprig's toString does: strings as they are, byte

@@ -78,7 +78,7 @@ func newMessageData(c Change, a Automation) MessageData {
 	d.Subject = subject(d.Policies, escapeValue(commonDir(files)))
 	d.Lines, d.Summary = bodyLines(d.Updates)
 	d.AutomationObject = NamespacedName{Namespace: escapeValue(a.Namespace), Name: escapeValue(a.Name)}
-	d.Changed, d.Updated = fluxResults(c.Updates, a.Path)
+	d.Changed, d.Updated = fluxResults(c.Updates, cleanPath(a.Path))
 	d.Values = make(map[string]string, len(a.Values))
 	for k, v := range a.Values {
 		d.Values[escapeValue(k)] = escapeValue(v)
@@ -131,6 +131,23 @@ func fileList(files []string) string {
 	return fmt.Sprintf("%s and %d more files", strings.Join(files[:3], ", "), len(files)-3)
 }
 
+// maxMessage bounds a rendered message, in bytes.
+const maxMessage = 1 << 20
+
+// cappedBuffer is a buffer that fails writes past max bytes, so a template
+// looping or repeating without end stops with an error.
+type cappedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, fmt.Errorf("message longer than %d bytes", b.max)
+	}
+	return b.Buffer.Write(p)
+}
+
 // messageTemplate renders commit messages for one automation.
 type messageTemplate struct {
 	tmpl *template.Template
@@ -178,8 +195,8 @@ func sampleChange() Change {
 // starts with exactly what the template rendered ("[ci skip] ..." stays
 // first); only trailing white space goes.
 func (m *messageTemplate) render(c Change) (string, error) {
-	var b bytes.Buffer
-	if err := m.tmpl.Execute(&b, newMessageData(c, m.auto)); err != nil {
+	b := &cappedBuffer{max: maxMessage}
+	if err := m.tmpl.Execute(b, newMessageData(c, m.auto)); err != nil {
 		return "", fmt.Errorf("rendering commit message: %w", err)
 	}
 	body := strings.TrimRightFunc(strings.ReplaceAll(b.String(), "\r\n", "\n"), unicode.IsSpace)

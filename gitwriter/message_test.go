@@ -275,12 +275,17 @@ func FuzzMessageTemplate(f *testing.F) {
 	f.Add("{{range .Updates}}{{.File}}{{end}}", "x", "img:1\nHoist-Policy: evil", "", "\n", "a b")
 	f.Add("{{.Lines}}", "ns:name", "", "1", "2", "")
 	f.Add("{{template \"x\"}}", "p", "i", "f", "t", "f.yaml")
+	f.Add("{{ .AutomationObject }} {{ .Changed | toString }}{{ range .Updated.Images }}{{ .Repository }} {{ .Policy }}{{ end }}",
+		"flux-system:podinfo", "ghcr.io/stefanprodan/podinfo:5.0.3", "5.0.2", "5.0.3\nHoist-To: 9", "apps/podinfo.yaml")
+	f.Add("{{ range $id, $cs := .Changed.Objects }}{{ $id.Kind }}{{ range $cs }}{{ .Setter | upper | trunc 5 }}{{ end }}{{ end }}",
+		"ns:p", "nginx", "1", "2", "k.yaml")
 	f.Fuzz(func(t *testing.T, text, policy, image, from, to, file string) {
-		tmpl, err := parseTemplate(text, Automation{})
+		tmpl, err := parseTemplate(text, fluxAutomation)
 		if err != nil {
 			return
 		}
-		c := Change{Updates: []Update{{File: file, Policy: policy, Image: image, From: from, To: to}}}
+		c := Change{Updates: []Update{{File: file, APIVersion: "apps/v1", Kind: "Deployment", Name: file, Policy: policy,
+			Field: "tag", Old: from, New: to, Image: image, From: from, To: to}}}
 		msg, err := tmpl.render(c)
 		if err != nil {
 			return

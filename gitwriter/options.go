@@ -165,15 +165,19 @@ type Automation struct {
 // .Values is empty and files are named from the worktree root.
 func WithAutomation(a Automation) Option {
 	return func(o *options) error {
-		p := path.Clean("/" + a.Path)
 		if strings.Contains(a.Path, "\\") || slices.Contains(strings.Split(a.Path, "/"), "..") {
 			return fmt.Errorf("invalid automation path %q: want a slash-separated path inside the worktree", a.Path)
 		}
-		a.Path = strings.TrimPrefix(p, "/")
+		a.Path = cleanPath(a.Path)
 		a.Values = maps.Clone(a.Values)
 		o.automation = a
 		return nil
 	}
+}
+
+// cleanPath returns p clean, without leading slash, "" for the root.
+func cleanPath(p string) string {
+	return strings.TrimPrefix(path.Clean("/"+p), "/")
 }
 
 // WithSigner signs every commit with key. The default is unsigned commits.
