@@ -85,18 +85,15 @@ func demoRound(ctx context.Context, a *app, r *repoRunner, reg *demo.Registry, n
 		}
 		fmt.Fprintf(a.out, "pushed %s: %v\n", repo, tags[repo])
 	}
-	out, rep, err := r.pass(ctx, a.log())
-	if rep != nil {
-		printProblems(a.errOut, rep.Problems)
+	for _, l := range r.pass(ctx, a.log()) {
+		if err := printLanding(a, l, map[string]bool{}); err != nil {
+			return fmt.Errorf("pass %d: %w", n, err)
+		}
+		if l.out.Pushed {
+			fmt.Fprintf(a.out, "\n%s", l.rep.Diff)
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("pass %d: %w", n, err)
-	}
-	printOutcome(a.out, out, rep)
-	if out.Commit != "" {
-		fmt.Fprintf(a.out, "\n%s", rep.Diff)
-	}
-	return problemsErr(rep)
+	return nil
 }
 
 func sortedKeys(m map[string][]string) []string {

@@ -72,8 +72,14 @@ type world struct {
 
 func newWorld(t *testing.T, extra map[string]string, opts ...registrytest.Option) *world {
 	t.Helper()
+	return newWorldFrom(t, "../../testdata/demo", extra, opts...)
+}
+
+// newWorldFrom is newWorld seeded from another sample repository.
+func newWorldFrom(t *testing.T, sample string, extra map[string]string, opts ...registrytest.Option) *world {
+	t.Helper()
 	reg := registrytest.Start(t, opts...)
-	files, err := demo.Files("../../testdata/demo", reg.Host)
+	files, err := demo.Files(sample, reg.Host)
 	if err != nil {
 		t.Fatal(err)
 	}

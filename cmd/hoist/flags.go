@@ -19,6 +19,7 @@ type repoFlags struct {
 	repo, stateDir     string
 	r                  config.Repository
 	insecureRegistries []string
+	secrets            map[string]string
 }
 
 func (f *repoFlags) bind(cmd *cobra.Command, writes bool) {
@@ -33,6 +34,10 @@ func (f *repoFlags) bind(cmd *cobra.Command, writes bool) {
 	fs.StringVar(&f.r.Auth.PasswordFile, "git-password-file", "", "file holding the HTTPS password")
 	fs.StringVar(&f.r.Auth.TokenFile, "git-token-file", "", "file holding an HTTPS token")
 	fs.StringVar(&f.r.Auth.CAFile, "git-ca-file", "", "CA bundle for the HTTPS remote")
+	fs.StringVar(&f.r.Automations, "automations", config.AutomationsFollow,
+		"what to do with Flux ImageUpdateAutomations in the repository: follow (run each as Flux would) or ignore")
+	fs.StringToStringVar(&f.secrets, "secret", nil,
+		"NAME=PATH: where the Kubernetes secret NAME (namespace/name) that Flux objects name is mounted (repeatable)")
 	fs.StringSliceVar(&f.insecureRegistries, "insecure-registry", nil, "registry host to reach over plain HTTP (repeatable; loopback needs none)")
 	if writes {
 		fs.StringVar(&f.r.PushBranch, "push-branch", "", "push to this branch instead of the checked-out one")
@@ -53,7 +58,7 @@ func (f *repoFlags) config() *config.Config {
 	r := f.r
 	r.URL = f.repo
 	r.Default()
-	c := &config.Config{Repositories: []config.Repository{r}}
+	c := &config.Config{Repositories: []config.Repository{r}, Secrets: f.secrets}
 	for _, h := range f.insecureRegistries {
 		c.Registries = append(c.Registries, config.Registry{Host: h, Insecure: true})
 	}
@@ -63,6 +68,9 @@ func (f *repoFlags) config() *config.Config {
 // withRunner starts a service for the flags' repository (in a temporary
 // state dir unless --state-dir is set), calls fn with its runner and stops it.
 func (f *repoFlags) withRunner(ctx context.Context, a *app, fn func(context.Context, *repoRunner) error) error {
+	if m := f.r.Automations; m != config.AutomationsFollow && m != config.AutomationsIgnore && m != "" {
+		return fmt.Errorf("--automations %q: want %s or %s", m, config.AutomationsFollow, config.AutomationsIgnore)
+	}
 	return withService(a, f.config(), f.stateDir, func(s *service) error {
 		return fn(ctx, s.runners[0])
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -46,18 +47,40 @@ func runOnce(ctx context.Context, a *app, f repoFlags) error {
 	})
 }
 
-// onceRunner runs one pass of a runner's repository, printing its problems
-// and outcome.
+// onceRunner runs one pass of a runner's repository (one per Flux
+// automation in it), printing the problems and outcome of each.
 func onceRunner(ctx context.Context, a *app, r *repoRunner) error {
-	out, rep, err := r.pass(ctx, a.log().With("repo", r.cfg.Name))
-	if rep != nil {
-		printProblems(a.errOut, rep.Problems)
+	var errs []error
+	seen := map[string]bool{} // each automation's pass loads the same policies
+	for _, l := range r.pass(ctx, a.log().With("repo", r.cfg.Name)) {
+		if err := printLanding(a, l, seen); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if err != nil {
-		return err
+	return errors.Join(errs...)
+}
+
+// printLanding prints what one pass did and returns its error, or the
+// error of its problems. Problems already in seen are not printed again.
+func printLanding(a *app, l landing, seen map[string]bool) error {
+	if l.automation != "" {
+		fmt.Fprintf(a.out, "automation %s: ", l.automation)
 	}
-	printOutcome(a.out, out, rep)
-	return problemsErr(rep)
+	if l.skipped != "" {
+		fmt.Fprintf(a.out, "%s, not run\n", l.skipped)
+		return nil
+	}
+	if l.rep != nil {
+		printProblems(a.errOut, unseen(l.rep.Problems, seen))
+	}
+	if l.err != nil {
+		if l.automation != "" {
+			fmt.Fprintln(a.out, "failed")
+		}
+		return l.err
+	}
+	printOutcome(a.out, l.out, l.rep)
+	return problemsErr(l.rep)
 }
 
 // update runs a pass inside gitwriter's fetch-edit-commit-push loop and
@@ -107,6 +130,18 @@ func printProblems(w io.Writer, problems []pass.Problem) {
 			fmt.Fprintf(w, "problem: %s\n", p.Message)
 		}
 	}
+}
+
+// unseen returns the problems not in seen and adds them to it.
+func unseen(ps []pass.Problem, seen map[string]bool) []pass.Problem {
+	var out []pass.Problem
+	for _, p := range ps {
+		if !seen[p.String()] {
+			seen[p.String()] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // problemsErr fails a command whose pass had errors; warnings alone (by

@@ -108,16 +108,30 @@ func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Rep
 	return gitwriter.Open(ctx, r.cfg.URL, opts...)
 }
 
-// pass runs one pass of the repository and pushes its commit.
-func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) (gitwriter.Outcome, *pass.Report, error) {
+// pass runs one pass of the repository and pushes its commit; with Flux
+// ImageUpdateAutomations in it (and automations followed), one pass per
+// automation, as Flux would.
+func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	repo, err := r.open(ctx, log)
 	if err != nil {
-		return gitwriter.Outcome{}, nil, err
+		return []landing{{err: err}}
 	}
 	defer repo.Close()
-	return update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+	autos, err := r.automations(ctx, repo, log)
+	if err != nil {
+		return []landing{{err: err}}
+	}
+	if len(autos) == 0 {
+		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+		return []landing{{out: out, rep: rep, err: err}}
+	}
+	ls := make([]landing, 0, len(autos))
+	for _, a := range autos {
+		ls = append(ls, r.automate(ctx, log, a))
+	}
+	return ls
 }
 
 // inspect runs fn (pass.Run in a dry run, or pass.Decide) on the head of the
@@ -148,20 +162,38 @@ func (r *repoRunner) plan(ctx context.Context, log *slog.Logger) (*pass.Report, 
 // innermost wins.
 func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, error) {
 	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
-	out, rep, err := r.pass(ctx, log)
 	var res daemon.Result
-	if rep != nil {
-		res = daemon.Result{Changes: len(rep.Changes), ProblemCount: len(pass.Errors(rep.Problems)),
-			ProblemsByStage: rep.ProblemsByStage(), Images: imagesOf(rep), TagCounts: tagCounts(rep)}
-		for _, p := range rep.Problems {
-			log.Warn("pass problem", "problem", p)
+	var errs []error
+	for _, l := range r.pass(ctx, log) {
+		if l.rep != nil {
+			addResult(&res, l.rep)
+			for _, p := range l.rep.Problems {
+				log.Warn("pass problem", "automation", l.automation, "problem", p)
+			}
+		}
+		if l.err != nil {
+			errs = append(errs, stageError(l.err))
+		} else if l.out.Commit != "" {
+			res.Commit = l.out.Commit
 		}
 	}
-	if err != nil {
-		return res, stageError(err)
+	return res, errors.Join(errs...)
+}
+
+// addResult adds what one report found to a daemon result.
+func addResult(res *daemon.Result, rep *pass.Report) {
+	if res.ProblemsByStage == nil {
+		res.ProblemsByStage, res.TagCounts = map[string]int{}, map[string]int{}
 	}
-	res.Commit = out.Commit
-	return res, nil
+	res.Changes += len(rep.Changes)
+	res.ProblemCount += len(pass.Errors(rep.Problems))
+	for stage, n := range rep.ProblemsByStage() {
+		res.ProblemsByStage[stage] += n
+	}
+	res.Images = append(res.Images, imagesOf(rep)...)
+	for image, n := range tagCounts(rep) {
+		res.TagCounts[image] = n
+	}
 }
 
 // stageError labels err with the stage that failed: the pass's stage when

@@ -46,7 +46,7 @@ func (c *checker) value(n *yaml.Node, path string, t reflect.Type) *yaml.Node {
 	}
 	want, ok := yaml.MappingNode, n.Kind == yaml.MappingNode
 	switch t.Kind() {
-	case reflect.Struct:
+	case reflect.Struct, reflect.Map:
 	case reflect.Slice:
 		want, ok = yaml.SequenceNode, n.Kind == yaml.SequenceNode
 	default:
@@ -56,6 +56,8 @@ func (c *checker) value(n *yaml.Node, path string, t reflect.Type) *yaml.Node {
 	case !ok:
 		c.fail(n, path, invalid("expected %s, got %s", kindName(want, t), describe(n)))
 		return nil
+	case want == yaml.MappingNode && t.Kind() == reflect.Map:
+		return c.dict(n, path, t.Elem())
 	case want == yaml.MappingNode:
 		return c.mapping(n, path, t)
 	case want == yaml.SequenceNode:
@@ -83,6 +85,33 @@ func (c *checker) resolve(n *yaml.Node, path string) *yaml.Node {
 		return nil
 	}
 	return n
+}
+
+// dict checks a mapping with free string keys (a Go map) whose values are
+// of type elem.
+func (c *checker) dict(n *yaml.Node, path string, elem reflect.Type) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content) && c.nodes <= maxNodes; i += 2 {
+		k := c.resolve(n.Content[i], path)
+		if k == nil {
+			continue
+		}
+		kp := join(path, k.Value)
+		switch {
+		case k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge":
+			c.fail(k, path, invalid("keys must be plain strings (merge keys are not supported)"))
+		case seen[k.Value]:
+			c.fail(k, kp, invalid("duplicate key"))
+		default:
+			seen[k.Value] = true
+			c.pos.lines[kp] = k.Line
+			if v := c.value(n.Content[i+1], kp, elem); v != nil {
+				out.Content = append(out.Content, k, v)
+			}
+		}
+	}
+	return out
 }
 
 func (c *checker) mapping(n *yaml.Node, path string, t reflect.Type) *yaml.Node {

@@ -22,6 +22,14 @@ type Config struct {
 	Registries []Registry `yaml:"registries"`
 	// Webhooks are the registry webhooks served under /hooks/<kind>.
 	Webhooks []Webhook `yaml:"webhooks"`
+	// Secrets maps the name of a Kubernetes secret that Flux objects in the
+	// repositories refer to ("flux-system/gpg-key", or "name" for objects
+	// without a namespace) to where it is mounted: a directory holding the
+	// secret's keys as files (git.asc and passphrase for a signing key,
+	// .dockerconfigjson for a registry), as a Secret volume mounts it, or a
+	// single file (the armored key, or the docker config). hoist does not
+	// read Kubernetes secrets itself.
+	Secrets map[string]string `yaml:"secrets"`
 
 	// pos locates the keys of a parsed file; nil for a Config built in code.
 	pos *positions

@@ -118,7 +118,25 @@ func TestParseErrors(t *testing.T) {
 	}, {
 		name: "bad commit template",
 		yaml: head + "  - url: file:///x\n    commitTemplate: '{{ .Foo '\n",
-		want: []string{`config.yaml:5: repositories[0].commitTemplate: template: commitTemplate:1: unclosed action`},
+		want: []string{`config.yaml:5: repositories[0].commitTemplate: parsing commit message template: template: message:1: unclosed action`},
+	}, {
+		// validate runs a template on sample data as a pass does: one that
+		// parses but fails every pass is refused here.
+		name: "commit template failing on data",
+		yaml: head + "  - url: file:///x\n    commitTemplate: '{{ .Changed.Nope }}'\n",
+		want: []string{`config.yaml:5: repositories[0].commitTemplate: commit message template fails on sample data: rendering commit message: template: message:1:11: executing "message" at <.Changed.Nope>: can't evaluate field Nope in type gitwriter.ChangeResult`},
+	}, {
+		name: "bad secrets",
+		yaml: head + "  - url: file:///x\nsecrets:\n  a/b/c: /x\n  ok/name: /y\n  d: [1]\n  ok/name: /z\n",
+		want: []string{
+			`config.yaml:6: secrets.a/b/c: want a secret name (namespace/name or name) and the path it is mounted at`,
+			`config.yaml:8: secrets.d: expected a string, got a list`,
+			`config.yaml:9: secrets.ok/name: duplicate key`,
+		},
+	}, {
+		name: "unknown automations mode",
+		yaml: head + "  - url: file:///x\n    automations: sometimes\n",
+		want: []string{`config.yaml:5: repositories[0].automations: must be follow or ignore`},
 	}, {
 		name: "non-positive and mistyped rate limits",
 		yaml: head + "  - url: file:///x\nregistries:\n  - host: ghcr.io\n    rateLimit:\n      rps: 0\n      burst: -1\n      maxConcurrent: many\n",

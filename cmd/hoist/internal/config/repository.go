@@ -41,6 +41,13 @@ type Repository struct {
 	CommitTemplate string `yaml:"commitTemplate"`
 	// PushOptions are git push options ("merge_request.create").
 	PushOptions []string `yaml:"pushOptions"`
+	// Automations says what to do with the Flux ImageUpdateAutomations in
+	// the repository: "follow" (the default) runs each as Flux would, with
+	// its branch, push branch, author, message template, signing key,
+	// update.path, policySelector and suspend; the fields above are then
+	// defaults for what an automation leaves out. "ignore" runs one pass
+	// of every policy, as if there were none.
+	Automations string `yaml:"automations"`
 }
 
 // GitAuth holds the credentials for a git remote. Every secret is named by a

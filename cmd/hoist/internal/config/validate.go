@@ -53,6 +53,11 @@ func (c *Config) problems() []*fieldError {
 		v.registry(p, r)
 		v.unique(p+".host", normalizeHost(r.Host), hosts)
 	}
+	for name, where := range c.Secrets {
+		if name == "" || strings.Count(name, "/") > 1 || where == "" {
+			v.addf("secrets."+name, "want a secret name (namespace/name or name) and the path it is mounted at")
+		}
+	}
 	kinds := map[string]string{}
 	for i, w := range c.Webhooks {
 		p := fmt.Sprintf("webhooks[%d]", i)

@@ -4,7 +4,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"text/template"
+
+	"github.com/hoist-dev/hoist/gitwriter"
+)
+
+// The values of Repository.Automations.
+const (
+	AutomationsFollow = "follow"
+	AutomationsIgnore = "ignore"
 )
 
 func validName() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) }
@@ -33,8 +40,13 @@ func (v *validator) repository(p string, r Repository) {
 	v.gitAuth(p+".auth", r.Auth, transport)
 	v.author(p+".author", r.Author)
 	v.signing(p+".signing", r.Signing)
-	if _, err := template.New("commitTemplate").Parse(r.CommitTemplate); err != nil {
-		v.addf(p+".commitTemplate", "%v", err)
+	if r.CommitTemplate != "" {
+		if err := gitwriter.CheckMessageTemplate(r.CommitTemplate); err != nil {
+			v.addf(p+".commitTemplate", "%v", err)
+		}
+	}
+	if r.Automations != "" && r.Automations != AutomationsFollow && r.Automations != AutomationsIgnore {
+		v.addf(p+".automations", "must be %s or %s", AutomationsFollow, AutomationsIgnore)
 	}
 	for i, o := range r.PushOptions {
 		if o == "" || strings.ContainsAny(o, "\r\n\x00") {

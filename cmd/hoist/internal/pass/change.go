@@ -1,6 +1,8 @@
 package pass
 
 import (
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/hoist-dev/hoist/gitwriter"
@@ -21,12 +23,18 @@ func (r *Report) Change() gitwriter.Change {
 			from, to = tagOf(ch.Old), tagOf(ch.New)
 		}
 		c.Updates = append(c.Updates, gitwriter.Update{
-			File: ch.File, Kind: ch.Kind, Namespace: ch.Namespace, Name: ch.Name,
+			File: worktreePath(r.rewritePath, ch.File), Kind: ch.Kind, Namespace: ch.Namespace, Name: ch.Name,
 			Policy: ch.Policy, Field: ch.Field, Old: ch.Old, New: ch.New,
 			Image: image, From: from, To: to,
 		})
 	}
 	return c
+}
+
+// worktreePath names file (relative to dir) relative to the worktree, as
+// commit messages and gitwriter's automation paths want it.
+func worktreePath(dir, file string) string {
+	return strings.TrimPrefix(path.Join("/", filepath.ToSlash(dir), file), "/")
 }
 
 // tagOf returns the tag of an image reference ("ghcr.io/a/b:1.2@sha256:..."

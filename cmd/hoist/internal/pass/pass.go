@@ -30,6 +30,11 @@ type Options struct {
 	// AllDigests resolves the digest of every selected tag, not only of
 	// policies that pin digests (for reporting, as `hoist tags` does).
 	AllDigests bool
+	// Automation, when set, makes the pass do what this Flux
+	// ImageUpdateAutomation would: only the policies it selects are applied,
+	// and only markers under its update.path (relative to the worktree) are
+	// rewritten. Markers of other policies are left alone without a word.
+	Automation *policy.Automation
 	// Logger receives the pass's logs. The default discards them.
 	Logger *slog.Logger
 }
@@ -54,7 +59,10 @@ type Report struct {
 	// the rest.
 	Problems []Problem
 
-	root string // the resolved directory of Options.Path
+	root        string   // the resolved directory of Options.Path
+	rewrite     string   // the resolved directory whose markers are rewritten
+	rewritePath string   // rewrite as configured, relative to the worktree
+	known       []string // the IDs of every policy loaded, selected or not
 }
 
 // problem records an error found by a stage.
@@ -87,17 +95,17 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 		return nil, err
 	}
 	log := logger(opts)
-	res, err := yamlpatch.Apply(rep.root, rep.Refs, patchOptions(rep.Policies, opts, log)...)
+	res, err := yamlpatch.Apply(rep.rewrite, rep.Refs, patchOptions(rep.known, opts, log)...)
 	if err != nil {
-		return nil, &Error{Stage: "yamlpatch", Err: fmt.Errorf("updating markers under %s: %w", opts.Path, err)}
+		return nil, &Error{Stage: "yamlpatch", Err: fmt.Errorf("updating markers under %s: %w", rep.rewritePath, err)}
 	}
 	rep.Changes = res.Changes
 	rep.Diff = res.Diff
 	for _, p := range res.Problems {
 		if p.Warning {
-			rep.warning("yamlpatch", prefix(opts.Path, p.Error()))
+			rep.warning("yamlpatch", prefix(rep.rewritePath, p.Error()))
 		} else {
-			rep.problem("yamlpatch", prefix(opts.Path, p.Error()))
+			rep.problem("yamlpatch", prefix(rep.rewritePath, p.Error()))
 		}
 	}
 	sortProblems(rep.Problems)
@@ -109,15 +117,55 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 // they name and selects a reference per policy, without touching any file.
 func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Report, error) {
 	log := logger(opts)
+	rep, err := load(dir, opts, log)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range reachRegistries(scanner, rep.Policies) {
+		rep.warning("registry", w)
+	}
+	found, failed := scan(ctx, scanner, rep.Policies, jobsOf(opts), log)
+	for _, img := range slices.Sorted(maps.Keys(failed)) {
+		rep.problem("registry", failed[img].Error())
+	}
+	for _, img := range slices.Sorted(maps.Keys(found.dropped)) {
+		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d names that are not valid OCI tags", img, found.dropped[img]))
+	}
+	rep.Decisions = policy.Select(rep.Policies, found.tags)
+	for i, p := range rep.Policies {
+		if err, ok := failed[p.Image]; ok {
+			rep.Decisions[i].Err = err // the cause, not "no tags listed"
+		}
+	}
+	rep.resolve(ctx, scanner, found.tags, opts)
+	return rep, nil
+}
+
+// load resolves the pass's directories inside the worktree and loads the
+// policies (those the automation selects, with one), recording their
+// problems.
+func load(dir string, opts Options, log *slog.Logger) (*Report, error) {
 	root, err := Root(dir, opts.Path)
 	if err != nil {
 		return nil, &Error{Stage: "policy", Err: err}
+	}
+	rep := &Report{root: root, rewrite: root, rewritePath: opts.Path}
+	if a := opts.Automation; a != nil {
+		if rep.rewrite, err = Root(dir, a.Path); err != nil {
+			return nil, &Error{Stage: "policy", Err: fmt.Errorf("automation %s: update.path: %w", a.ID, err)}
+		}
+		rep.rewritePath = a.Path
 	}
 	set, err := policy.Load(root, policy.WithLogger(log))
 	if err != nil {
 		return nil, &Error{Stage: "policy", Err: fmt.Errorf("loading policies under %s: %w", opts.Path, err)}
 	}
-	rep := &Report{Policies: set.Policies, root: root}
+	for _, p := range set.Policies {
+		rep.known = append(rep.known, p.ID)
+		if opts.Automation == nil || opts.Automation.Selects(p) {
+			rep.Policies = append(rep.Policies, p)
+		}
+	}
 	for _, p := range set.Problems {
 		msg := prefix(opts.Path, policyMessage(p))
 		if p.Severity == policy.SeverityWarning {
@@ -126,24 +174,6 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 			rep.problem("policy", msg)
 		}
 	}
-	for _, w := range reachRegistries(scanner, set.Policies) {
-		rep.warning("registry", w)
-	}
-	found, failed := scan(ctx, scanner, set.Policies, jobsOf(opts), log)
-	for _, img := range slices.Sorted(maps.Keys(failed)) {
-		rep.problem("registry", failed[img].Error())
-	}
-	for _, img := range slices.Sorted(maps.Keys(found.dropped)) {
-		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d names that are not valid OCI tags", img, found.dropped[img]))
-	}
-	tags := found.tags
-	rep.Decisions = policy.Select(set.Policies, tags)
-	for i, p := range set.Policies {
-		if err, ok := failed[p.Image]; ok {
-			rep.Decisions[i].Err = err // the cause, not "no tags listed"
-		}
-	}
-	rep.resolve(ctx, scanner, tags, opts)
 	return rep, nil
 }
 
@@ -154,12 +184,8 @@ func logger(opts Options) *slog.Logger {
 	return opts.Logger
 }
 
-func patchOptions(ps []*policy.Policy, opts Options, log *slog.Logger) []yamlpatch.Option {
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	o := []yamlpatch.Option{yamlpatch.WithLogger(log), yamlpatch.WithKnownPolicies(ids...)}
+func patchOptions(known []string, opts Options, log *slog.Logger) []yamlpatch.Option {
+	o := []yamlpatch.Option{yamlpatch.WithLogger(log), yamlpatch.WithKnownPolicies(known...)}
 	if opts.DryRun {
 		o = append(o, yamlpatch.WithDryRun())
 	}
