@@ -272,3 +272,28 @@ func TestServiceRemovesOldSecrets(t *testing.T) {
 		t.Errorf("old secrets dir still there: %v", err)
 	}
 }
+
+// TestValidateFlux: warnings (old API versions) and notes do not fail
+// validate; a message template every pass would reject does; policies that
+// kustomize built are reported with their kustomization.
+func TestValidateFlux(t *testing.T) {
+	out, _, err := hoistCmd(t, "validate", "--dir", "../../testdata/flux-e2e")
+	if err != nil || !strings.Contains(out, "flux-system/images.yaml:24: warning: policy flux-system:podinfo-staging: image.toolkit.fluxcd.io/v1beta1 is deprecated") ||
+		!strings.Contains(out, "ok: 3 policies, 6 markers, 3 automations") {
+		t.Errorf("validate flux-e2e = %v:\n%s", err, out)
+	}
+	out, _, err = hoistCmd(t, "validate", "--dir", "../../testdata/flux-kustomize")
+	if err != nil || !strings.Contains(out, "clusters/prod/kustomization.yaml: kustomize built 2 policies: apps:api, apps:web\n") {
+		t.Errorf("validate flux-kustomize = %v:\n%s", err, out)
+	}
+
+	dir := t.TempDir()
+	gittest.WriteFiles(t, dir, map[string]string{"automation.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\n" +
+		"metadata: {name: a, namespace: ns}\nspec:\n  sourceRef: {kind: GitRepository, name: repo}\n" +
+		"  git:\n    commit:\n      author: {email: bot@example.com}\n      messageTemplate: '{{ .Changed.Nope }}'\n"})
+	out, _, err = hoistCmd(t, "validate", "--dir", dir)
+	if err == nil || !strings.Contains(out, "automation.yaml:1: automation ns:a: spec.git.commit.messageTemplate: ") ||
+		!strings.Contains(out, "can't evaluate field Nope") {
+		t.Errorf("validate with a broken template = %v:\n%s", err, out)
+	}
+}
