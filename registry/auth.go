@@ -163,13 +163,19 @@ func credentialHelper(helper, host string) (*authn.AuthConfig, error) {
 
 // authenticator picks the credentials of host: its credential files, else
 // the keychain.
-func authenticator(host string, reg name.Registry, c HostConfig, k authn.Keychain) (authn.Authenticator, error) {
-	if c.TokenFile != "" || c.UsernameFile != "" || c.PasswordFile != "" || c.DockerConfigFile != "" {
+// authenticator returns the credentials of host: its credential files, else
+// what the keychain has for it, else (the keychain has nothing) the docker
+// config a repository named for it (UseDockerConfig), else anonymous.
+func authenticator(host string, reg name.Registry, c HostConfig, k authn.Keychain, dockerConfig string) (authn.Authenticator, error) {
+	if c.hasCredentials() {
 		return fileAuth{host: host, cfg: c}, nil
 	}
 	a, err := k.Resolve(reg)
 	if err != nil {
 		return nil, fmt.Errorf("resolving credentials of %s: %w", host, err)
+	}
+	if a == authn.Anonymous && dockerConfig != "" {
+		return fileAuth{host: host, cfg: HostConfig{DockerConfigFile: dockerConfig}}, nil
 	}
 	return a, nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/hoist-dev/hoist/registry"
 	"github.com/hoist-dev/hoist/registry/registrytest"
@@ -214,3 +215,48 @@ func TestDockerConfigCredentialHelper(t *testing.T) {
 		t.Fatalf("Tags = %v, %v", tags, err)
 	}
 }
+
+// TestUseDockerConfig: a docker config named at run time (a Flux
+// ImageRepository's secretRef) supplies credentials to a host the scanner
+// has none for, and never overrides credentials the operator configured.
+func TestUseDockerConfig(t *testing.T) {
+	tr := newTokenRegistry(t)
+	registrytest.Push(t, strings.TrimPrefix(tr.open.URL, "http://")+"/a/one:1", time.Now())
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".dockerconfigjson")
+	auth := base64.StdEncoding.EncodeToString([]byte("alice:pw"))
+	if err := os.WriteFile(cfg, []byte(`{"auths":{"`+tr.host()+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	anon := registry.WithKeychain(emptyKeychain{})
+	insecure := registry.WithDefaults(registry.HostConfig{Insecure: true})
+	ctx := context.Background()
+
+	sc, err := registry.New(anon, insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	if _, err := sc.Tags(ctx, tr.host()+"/a/one"); err == nil {
+		t.Fatal("Tags without credentials succeeded")
+	}
+	sc.UseDockerConfig(tr.host(), cfg)
+	if tags, err := sc.Tags(ctx, tr.host()+"/a/one"); err != nil || len(tags) == 0 {
+		t.Errorf("Tags with the docker config = %v, %v", tags, err)
+	}
+
+	op, err := registry.New(anon, registry.WithHost(tr.host(), registry.HostConfig{Insecure: true,
+		UsernameFile: secretFile(t, "alice"), PasswordFile: secretFile(t, "wrong")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Close()
+	op.UseDockerConfig(tr.host(), cfg)
+	if _, err := op.Tags(ctx, tr.host()+"/a/one"); err == nil {
+		t.Error("the repository's docker config overrode the operator's credentials")
+	}
+}
+
+type emptyKeychain struct{}
+
+func (emptyKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return authn.Anonymous, nil }

@@ -39,8 +39,15 @@ type hostClient struct {
 
 // newHostClient makes the client of host; allowInsecure says the host was
 // marked insecure at run time (Scanner.AllowInsecure).
-func newHostClient(host string, o *options, stats *statsRecorder, allowInsecure bool) (*hostClient, error) {
+// hostOverrides are what a Scanner was told about a host at run time.
+type hostOverrides struct {
+	insecure     bool   // AllowInsecure
+	dockerConfig string // UseDockerConfig
+}
+
+func newHostClient(host string, o *options, stats *statsRecorder, ov hostOverrides) (*hostClient, error) {
 	c := o.hostConfig(host)
+	allowInsecure := ov.insecure
 	tls, err := baseTransport(c)
 	if err != nil {
 		return nil, fmt.Errorf("configuring registry %s: %w", host, err)
@@ -53,7 +60,7 @@ func newHostClient(host string, o *options, stats *statsRecorder, allowInsecure 
 	if err != nil {
 		return nil, fmt.Errorf("parsing registry host %q: %w", host, err)
 	}
-	auth, err := authenticator(host, reg, c, o.keychain)
+	auth, err := authenticator(host, reg, c, o.keychain, ov.dockerConfig)
 	if err != nil {
 		return nil, err
 	}

@@ -108,3 +108,8 @@ func normalizeHost(host string) string {
 	}
 	return host
 }
+
+// hasCredentials reports whether c names credentials of its own.
+func (c HostConfig) hasCredentials() bool {
+	return c.UsernameFile != "" || c.PasswordFile != "" || c.TokenFile != "" || c.DockerConfigFile != ""
+}

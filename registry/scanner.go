@@ -20,10 +20,11 @@ type Scanner struct {
 	stats *statsRecorder
 	lists singleflight.Group // one tag list per repository at a time
 
-	mu       sync.Mutex // protects hosts, insecure and retired
-	hosts    map[string]*hostClient
-	insecure map[string]bool // hosts marked by AllowInsecure
-	retired  []*hostClient   // clients replaced by AllowInsecure, closed by Close
+	mu            sync.Mutex // protects hosts, insecure, dockerConfigs and retired
+	hosts         map[string]*hostClient
+	insecure      map[string]bool   // hosts marked by AllowInsecure
+	dockerConfigs map[string]string // docker config files set by UseDockerConfig
+	retired       []*hostClient     // clients replaced at run time, closed by Close
 }
 
 // New makes a Scanner.
@@ -39,7 +40,7 @@ func New(opts ...Option) (*Scanner, error) {
 		}
 	}
 	return &Scanner{o: o, log: o.logger, store: st, stats: newStatsRecorder(),
-		hosts: map[string]*hostClient{}, insecure: map[string]bool{}}, nil
+		hosts: map[string]*hostClient{}, insecure: map[string]bool{}, dockerConfigs: map[string]string{}}, nil
 }
 
 // Close releases the cache and idle connections.
@@ -67,7 +68,7 @@ func (s *Scanner) hostFor(host string) (*hostClient, error) {
 	if h, ok := s.hosts[host]; ok {
 		return h, nil
 	}
-	h, err := newHostClient(host, s.o, s.stats, s.insecure[host])
+	h, err := newHostClient(host, s.o, s.stats, hostOverrides{insecure: s.insecure[host], dockerConfig: s.dockerConfigs[host]})
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +93,27 @@ func (s *Scanner) AllowInsecure(host string) {
 	s.insecure[host] = true
 	if h, ok := s.hosts[host]; ok && !h.probe && h.urlScheme() == "https" {
 		delete(s.hosts, host) // made before the mark: the next request makes one that may probe
+		s.retired = append(s.retired, h)
+	}
+}
+
+// UseDockerConfig makes the scanner take host's credentials from the docker
+// config file at path (a config.json, or a mounted .dockerconfigjson), as a
+// Flux ImageRepository's secretRef asks, unless WithHost already gives the
+// host credentials: the operator's configuration wins over the
+// repository's. Only the entry of host in the file is ever sent, and only to
+// host. It is safe for concurrent use and applies from the next request to
+// host.
+func (s *Scanner) UseDockerConfig(host, path string) {
+	host = normalizeHost(host)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dockerConfigs[host] == path {
+		return
+	}
+	s.dockerConfigs[host] = path
+	if h, ok := s.hosts[host]; ok {
+		delete(s.hosts, host) // the next request makes a client with the file
 		s.retired = append(s.retired, h)
 	}
 }

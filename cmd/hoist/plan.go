@@ -73,7 +73,7 @@ func (f *repoFlags) inDir(ctx context.Context, a *app, dir string, show func(*pa
 	}
 	f.repo = "file://" + dir // names the runner; nothing is cloned
 	return withService(a, f.config(), f.stateDir, func(s *service) error {
-		o.Path, o.Logger = f.r.Path, a.log()
+		o.Path, o.Secrets, o.Logger = f.r.Path, s.cfg.Secrets, a.log()
 		rep, err := fn(ctx, dir, s.scanner, o)
 		if err != nil {
 			return err

@@ -124,7 +124,7 @@ func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 		return []landing{{err: err}}
 	}
 	if len(autos) == 0 {
-		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Logger: log})
+		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
 		return []landing{{out: out, rep: rep, err: err}}
 	}
 	ls := make([]landing, 0, len(autos))
@@ -148,7 +148,7 @@ func (r *repoRunner) inspect(ctx context.Context, log *slog.Logger, fn passFunc,
 	if err != nil {
 		return nil, err
 	}
-	o.Path, o.Logger = r.cfg.Path, log
+	o.Path, o.Secrets, o.Logger = r.cfg.Path, r.svc.cfg.Secrets, log
 	return fn(ctx, dir, r.svc.scanner, o)
 }
 

@@ -35,6 +35,11 @@ type Options struct {
 	// and only markers under its update.path (relative to the worktree) are
 	// rewritten. Markers of other policies are left alone without a word.
 	Automation *policy.Automation
+	// Secrets maps Kubernetes secret names ("namespace/name") that Flux
+	// objects refer to onto where they are mounted (the service config's
+	// secrets): a Flux ImageRepository's secretRef becomes the docker config
+	// of its registry.
+	Secrets map[string]string
 	// Logger receives the pass's logs. The default discards them.
 	Logger *slog.Logger
 }
@@ -121,7 +126,7 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range reachRegistries(scanner, rep.Policies) {
+	for _, w := range reachRegistries(scanner, rep.Policies, opts.Secrets) {
 		rep.warning("registry", w)
 	}
 	found, failed := scan(ctx, scanner, rep.Policies, jobsOf(opts), log)

@@ -52,16 +52,38 @@ func TestFluxImageRepositoryFields(t *testing.T) {
 		warnings = append(warnings, p.Message)
 	}
 	all := strings.Join(warnings, "\n")
-	for _, want := range []string{"provider aws", "secret apps/regcred is not read"} {
+	for _, want := range []string{"provider aws", "secret apps/regcred is not mapped"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings lack %q:\n%s", want, all)
+		}
+	}
+
+	// Mapped, the secret becomes the registry's docker config, silently.
+	secretDir := t.TempDir()
+	rec = &recordingScanner{Scanner: sc}
+	rep, err = Run(context.Background(), dir, rec, Options{DryRun: true, Secrets: map[string]string{"apps/regcred": secretDir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [2]string{reg.Host(), secretDir + "/.dockerconfigjson"}; len(rec.dockerConfigs) != 1 || rec.dockerConfigs[0] != want {
+		t.Errorf("UseDockerConfig calls = %v, want [%v]", rec.dockerConfigs, want)
+	}
+	for _, p := range rep.Problems {
+		if strings.Contains(p.Message, "regcred") {
+			t.Errorf("a mapped secret is still warned about: %s", p)
 		}
 	}
 }
 
 type recordingScanner struct {
 	*registry.Scanner
-	insecure []string
+	insecure      []string
+	dockerConfigs [][2]string
+}
+
+func (r *recordingScanner) UseDockerConfig(host, path string) {
+	r.dockerConfigs = append(r.dockerConfigs, [2]string{host, path})
+	r.Scanner.UseDockerConfig(host, path)
 }
 
 func (r *recordingScanner) AllowInsecure(host string) {
