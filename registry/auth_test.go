@@ -259,4 +259,6 @@ func TestUseDockerConfig(t *testing.T) {
 
 type emptyKeychain struct{}
 
-func (emptyKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return authn.Anonymous, nil }
+func (emptyKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
+	return authn.Anonymous, nil
+}
