@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -141,7 +143,11 @@ func isYAML(p string) bool {
 func (l *loader) file(fsys fs.FS, p string, d fs.DirEntry) {
 	info, err := d.Info()
 	if err == nil && info.Size() > l.opts.maxFile {
-		err = fmt.Errorf("file is larger than %d bytes", l.opts.maxFile)
+		if !mayHoldPolicies(fsys, p) {
+			l.opts.log.Debug("large file without policy objects", "file", p, "bytes", info.Size())
+			return // a data file: yamlpatch reports it if it holds markers
+		}
+		err = fmt.Errorf("file is larger than %s", sizeText(l.opts.maxFile))
 	}
 	var data []byte
 	if err == nil {
@@ -152,6 +158,28 @@ func (l *loader) file(fsys fs.FS, p string, d fs.DirEntry) {
 		return
 	}
 	l.decode(p, "", data)
+}
+
+// sizeText is "16 MiB" for whole mebibytes, else "N bytes".
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// mayHoldPolicies reports whether the first 64 KiB of a file name an API
+// group whose objects Load reads; a file too large to load that does not is
+// data, not policies.
+func mayHoldPolicies(fsys fs.FS, p string) bool {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return true // let the read report it
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	return bytes.Contains(head[:n], []byte("image.toolkit.fluxcd.io")) || bytes.Contains(head[:n], []byte("hoist.dev/"))
 }
 
 func (l *loader) problem(file string, line int, policy string, err error) {

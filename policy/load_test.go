@@ -359,7 +359,8 @@ func TestLoadDuplicateRepository(t *testing.T) {
 }
 
 func TestLoadLimitsAndLogs(t *testing.T) {
-	dir := writeTree(t, map[string]string{"big.yaml": hoistDoc("big", goodSpec), "small.yaml": "a: 1\n"})
+	dir := writeTree(t, map[string]string{"big.yaml": hoistDoc("big", goodSpec), "small.yaml": "a: 1\n",
+		"data.yaml": "kind: ConfigMap\ndata:\n  blob: " + strings.Repeat("x", 200) + "\n"}) // large, but no policy: not a problem
 	var buf strings.Builder
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	set, err := Load(dir, WithMaxFileSize(100), WithLogger(log))
