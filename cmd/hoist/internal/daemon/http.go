@@ -1,11 +1,15 @@
 package daemon
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -64,15 +68,18 @@ type hooks struct {
 	hook     HookFunc
 	log      *slog.Logger
 	maxBody  int64
-	slots    chan struct{} // a token per webhook request being served
+	bodyTime time.Duration
+	reading  chan struct{} // a token per webhook body being read
+	slots    chan struct{} // a token per webhook request being handled
 	rejected *rejectLog
 }
 
 func newHooks(d *Daemon, m *Metrics, hook HookFunc) *hooks {
 	l := d.o.http.orDefaults()
 	log := cmp.Or(d.o.log, slog.New(slog.DiscardHandler))
-	return &hooks{d: d, m: m, hook: hook, log: log, maxBody: l.MaxHookBody,
-		slots: make(chan struct{}, l.MaxConcurrentHooks), rejected: newRejectLog(log, l)}
+	return &hooks{d: d, m: m, hook: hook, log: log, maxBody: l.MaxHookBody, bodyTime: l.HookBodyTimeout,
+		reading: make(chan struct{}, 2*l.MaxConcurrentHooks), slots: make(chan struct{}, l.MaxConcurrentHooks),
+		rejected: newRejectLog(log, l)}
 }
 
 func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -82,17 +89,15 @@ func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, raw, kind, http.StatusNotFound, "unknown webhook kind")
 		return
 	}
-	select {
-	case h.slots <- struct{}{}:
-		defer func() { <-h.slots }()
-	default:
-		w.Header().Set("Retry-After", "1")
-		h.m.webhook(kind, resultBusy)
-		h.rejected.warn("webhook refused: too many at once", "kind", kind, "limit", cap(h.slots))
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "too many webhook requests"})
+	body, err := h.readBody(w, r, kind)
+	if err != nil {
+		return // answered
+	}
+	if !h.take(w, kind, h.slots) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
+	defer func() { <-h.slots }()
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	images, err := h.hook(kind, r)
 	if err != nil {
 		h.reject(w, raw, kind, statusOf(err), quoted(err.Error(), 4*maxLogged))
@@ -102,6 +107,48 @@ func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	repos := h.d.Trigger(images)
 	h.log.Info("webhook accepted", "kind", kind, "images", images, "triggered", repos)
 	writeJSON(w, http.StatusAccepted, map[string]any{"images": images, "triggered": repos})
+}
+
+// readBody reads a webhook body, bounded in size, in time and in how many
+// are read at once, before the request takes a handling slot. A failure is
+// answered here.
+func (h *hooks) readBody(w http.ResponseWriter, r *http.Request, kind string) ([]byte, error) {
+	if !h.take(w, kind, h.reading) {
+		return nil, errBusy
+	}
+	defer func() { <-h.reading }()
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.bodyTime))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		h.reject(w, r.PathValue("kind"), kind, bodyStatus(err), "reading the body: "+quoted(err.Error(), maxLogged))
+		return nil, err
+	}
+	return body, nil
+}
+
+var errBusy = errors.New("too many webhook requests")
+
+// take takes a token of pool for the request, or answers 503 at once.
+func (h *hooks) take(w http.ResponseWriter, kind string, pool chan struct{}) bool {
+	select {
+	case pool <- struct{}{}:
+		return true
+	default:
+		w.Header().Set("Retry-After", "1")
+		h.m.webhook(kind, resultBusy)
+		h.rejected.warn("webhook refused: too many at once", "kind", kind, "limit", cap(pool))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": errBusy.Error()})
+		return false
+	}
+}
+
+// bodyStatus is 413 for a body over the limit, 408 for one too slow.
+func bodyStatus(err error) int {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return http.StatusRequestTimeout
+	}
+	return statusOf(err)
 }
 
 // reject answers a rejected webhook request with status and a message

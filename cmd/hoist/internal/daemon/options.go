@@ -116,9 +116,15 @@ type HTTPLimits struct {
 	// MaxHookBody bounds a webhook request's body; a larger one is answered
 	// 413. The default is 1 MiB.
 	MaxHookBody int64
-	// MaxConcurrentHooks bounds the webhook requests served at once; one
-	// more is answered 503 at once. The default is 16.
+	// MaxConcurrentHooks bounds the webhook requests handled at once; one
+	// more is answered 503 at once. Bodies are read before a request takes
+	// one of these slots, by at most twice as many requests at once, each
+	// within HookBodyTimeout, so slow senders cannot hold the slots that
+	// registries' webhooks need. The default is 16.
 	MaxConcurrentHooks int
+	// HookBodyTimeout bounds reading one webhook body (and is itself
+	// bounded by ReadTimeout). The default is 5s.
+	HookBodyTimeout time.Duration
 	// RejectLogs is how many rejected webhook requests are logged per
 	// RejectLogInterval; the rest are counted, and the first rejection of a
 	// later interval logs "dropped rejected-request logs" with their count.
@@ -136,6 +142,7 @@ func (l HTTPLimits) orDefaults() HTTPLimits {
 		MaxHeaderBytes:     cmp.Or(l.MaxHeaderBytes, 64<<10),
 		MaxHookBody:        cmp.Or(l.MaxHookBody, 1<<20),
 		MaxConcurrentHooks: cmp.Or(l.MaxConcurrentHooks, 16),
+		HookBodyTimeout:    min(cmp.Or(l.HookBodyTimeout, 5*time.Second), cmp.Or(l.ReadTimeout, 30*time.Second)),
 		RejectLogs:         cmp.Or(l.RejectLogs, 10),
 		RejectLogInterval:  cmp.Or(l.RejectLogInterval, time.Minute),
 	}
@@ -146,7 +153,7 @@ func (l HTTPLimits) orDefaults() HTTPLimits {
 func WithHTTPLimits(l HTTPLimits) Option {
 	return func(o *options) error {
 		if l.ReadHeaderTimeout < 0 || l.ReadTimeout < 0 || l.WriteTimeout < 0 || l.IdleTimeout < 0 ||
-			l.MaxHeaderBytes < 0 || l.MaxHookBody < 0 || l.MaxConcurrentHooks < 0 ||
+			l.MaxHeaderBytes < 0 || l.MaxHookBody < 0 || l.MaxConcurrentHooks < 0 || l.HookBodyTimeout < 0 ||
 			l.RejectLogs < 0 || l.RejectLogInterval < 0 {
 			return fmt.Errorf("http limits must not be negative, got %+v", l)
 		}
