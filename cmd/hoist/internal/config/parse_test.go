@@ -134,6 +134,18 @@ func TestParseErrors(t *testing.T) {
 			`config.yaml:9: secrets.ok/name: duplicate key`,
 		},
 	}, {
+		name: "bad pull request blocks",
+		yaml: head + "  - url: https://git.example.com/acme/a.git\n    pullRequest: {provider: bitbucket, per: file, tokenFile: /t}\n" +
+			"  - url: https://git.example.com/acme/b.git\n    pullRequest:\n      provider: gitea\n      url: 'ftp://x'\n" +
+			"  - url: https://git.example.com/acme/c.git\n    pullRequest: {labels: [x]}\n    auth: {tokenFile: /t}\n",
+		want: []string{
+			`config.yaml:5: repositories[0].pullRequest.provider: must be gitea (or forgejo), github or gitlab, got "bitbucket"`,
+			`config.yaml:5: repositories[0].pullRequest.per: must be repository or policy`,
+			`config.yaml:7: repositories[1].pullRequest: needs a token: tokenFile or tokenEnv here, or the repository's auth tokenFile/tokenEnv`,
+			`config.yaml:9: repositories[1].pullRequest.url: must be an http(s) URL without credentials`,
+			`config.yaml:11: repositories[2].pullRequest.provider: is required: gitea (or forgejo), github or gitlab`,
+		},
+	}, {
 		name: "unknown automations mode",
 		yaml: head + "  - url: file:///x\n    automations: sometimes\n",
 		want: []string{`config.yaml:5: repositories[0].automations: must be follow or ignore`},

@@ -48,6 +48,11 @@ type Repository struct {
 	// defaults for what an automation leaves out. "ignore" runs one pass
 	// of every policy, as if there were none.
 	Automations string `yaml:"automations"`
+	// PullRequest, when its provider is set, makes hoist propose its
+	// commits by pull request instead of pushing to Branch: the commit goes
+	// to PushBranch (default hoist/<branch>) and one pull request against
+	// Branch is opened and kept up to date.
+	PullRequest PullRequest `yaml:"pullRequest"`
 }
 
 // GitAuth holds the credentials for a git remote. Every secret is named by a
@@ -111,3 +116,52 @@ func (a GitAuth) sshPassphrase() SecretRef { return SecretRef{File: a.SSHPassphr
 
 // openPGPPassphrase returns where the passphrase of the OpenPGP key is.
 func (s Signing) openPGPPassphrase() SecretRef { return SecretRef{File: s.OpenPGPPassphraseFile} }
+
+// PullRequest says how hoist proposes its commits for review.
+type PullRequest struct {
+	// Provider is the forge: gitea (also for Forgejo), github or gitlab.
+	// Empty means no pull requests.
+	Provider string `yaml:"provider"`
+	// URL is the forge's API base. The default is derived from the
+	// repository URL.
+	URL string `yaml:"url"`
+	// TokenFile and TokenEnv hold the API token. The default is the
+	// repository's auth token.
+	TokenFile string `yaml:"tokenFile"`
+	TokenEnv  string `yaml:"tokenEnv"`
+	// Labels, Reviewers and Assignees are set on each pull request.
+	Labels    []string `yaml:"labels"`
+	Reviewers []string `yaml:"reviewers"`
+	Assignees []string `yaml:"assignees"`
+	// Draft opens pull requests as drafts where the forge supports it.
+	Draft bool `yaml:"draft"`
+	// AutoMerge asks the forge to merge once checks pass, where it can.
+	AutoMerge bool `yaml:"autoMerge"`
+	// Per is "repository" (the default: one pull request for the pass) or
+	// "policy" (one branch and pull request per policy, or per group).
+	Per string `yaml:"per"`
+	// CAFile holds PEM certificates trusted for the API, in addition to
+	// the system roots. The default is the repository's auth caFile.
+	CAFile string `yaml:"caFile"`
+}
+
+// The providers and per values of PullRequest.
+const (
+	ProviderGitea  = "gitea"
+	ProviderGitHub = "github"
+	ProviderGitLab = "gitlab"
+	PerRepository  = "repository"
+	PerPolicy      = "policy"
+)
+
+// Enabled reports whether pull requests are configured.
+func (p PullRequest) Enabled() bool { return p.Provider != "" }
+
+// PullRequestToken returns where the API token is: the block's own, or the
+// repository's auth token.
+func (r Repository) PullRequestToken() SecretRef {
+	if t := (SecretRef{File: r.PullRequest.TokenFile, Env: r.PullRequest.TokenEnv}); !t.isZero() {
+		return t
+	}
+	return r.Auth.token()
+}

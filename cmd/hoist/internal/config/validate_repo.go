@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,6 +45,9 @@ func (v *validator) repository(p string, r Repository) {
 		if err := gitwriter.CheckMessageTemplate(r.CommitTemplate); err != nil {
 			v.addf(p+".commitTemplate", "%v", err)
 		}
+	}
+	if r.PullRequest.Enabled() || !isZeroPR(r.PullRequest) {
+		v.pullRequest(p+".pullRequest", r)
 	}
 	if r.Automations != "" && r.Automations != AutomationsFollow && r.Automations != AutomationsIgnore {
 		v.addf(p+".automations", "must be %s or %s", AutomationsFollow, AutomationsIgnore)
@@ -112,5 +116,36 @@ func (v *validator) signing(p string, s Signing) {
 	}
 	if s.OpenPGPPassphraseFile != "" && s.OpenPGPKeyFile == "" {
 		v.addf(p+".openPGPPassphraseFile", "needs openPGPKeyFile")
+	}
+}
+
+func isZeroPR(p PullRequest) bool {
+	return p.URL == "" && p.TokenFile == "" && p.TokenEnv == "" && len(p.Labels)+len(p.Reviewers)+len(p.Assignees) == 0 &&
+		!p.Draft && !p.AutoMerge && p.Per == "" && p.CAFile == ""
+}
+
+func (v *validator) pullRequest(p string, r Repository) {
+	pr := r.PullRequest
+	switch pr.Provider {
+	case ProviderGitea, "forgejo", ProviderGitHub, ProviderGitLab:
+	case "":
+		v.addf(p+".provider", "is required: gitea (or forgejo), github or gitlab")
+	default:
+		v.addf(p+".provider", "must be gitea (or forgejo), github or gitlab, got %q", pr.Provider)
+	}
+	if pr.Per != "" && pr.Per != PerRepository && pr.Per != PerPolicy {
+		v.addf(p+".per", "must be %s or %s", PerRepository, PerPolicy)
+	}
+	v.oneOf(p, "tokenFile", pr.TokenFile, "tokenEnv", pr.TokenEnv)
+	if r.PullRequestToken().isZero() {
+		v.addf(p, "needs a token: tokenFile or tokenEnv here, or the repository's auth tokenFile/tokenEnv")
+	}
+	if pr.URL != "" {
+		if u, err := url.Parse(pr.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			v.addf(p+".url", "must be an http(s) URL without credentials")
+		}
+	}
+	if r.PushBranch != "" && r.PushBranch == r.Branch {
+		v.addf(p, "the push branch is the pull request's head: it must differ from branch")
 	}
 }
