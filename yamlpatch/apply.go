@@ -236,7 +236,7 @@ func (o *options) scanFile(rel, abs string) fileResult {
 			fr.problems = append(fr.problems, Problem{File: rel, Line: s.node.Line, Reason: err.Error()})
 		}
 		fr.markers = append(fr.markers, Marker{File: rel, Line: s.node.Line,
-			Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
+			APIVersion: s.obj.apiVersion, Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
 			Policy: s.spec.policy, Field: s.spec.field, Value: s.node.Value})
 	}
 	return fr

@@ -56,9 +56,9 @@ func TestApplyChanges(t *testing.T) {
 	}
 	want := []Change{
 		{File: "a/values.yml", Line: 1, Policy: "api", Field: "tag", Old: "1.4.2", New: "2.0"},
-		{File: "b/deploy.yaml", Line: 10, Kind: "Deployment", Namespace: "apps", Name: "api",
+		{File: "b/deploy.yaml", Line: 10, APIVersion: "apps/v1", Kind: "Deployment", Namespace: "apps", Name: "api",
 			Policy: "apps:api", Old: "ghcr.io/acme/api:1.4.2", New: "ghcr.io/acme/api:1.5.0"},
-		{File: "b/deploy.yaml", Line: 13, Kind: "Deployment", Namespace: "apps", Name: "api",
+		{File: "b/deploy.yaml", Line: 13, APIVersion: "apps/v1", Kind: "Deployment", Namespace: "apps", Name: "api",
 			Policy: "apps:api", Field: "tag", Old: "1.4.2", New: "1.5.0"},
 	}
 	if diff := cmp.Diff(want, res.Changes); diff != "" {
@@ -251,8 +251,8 @@ func TestScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantMarkers := []Marker{
-		{File: "deploy.yaml", Line: 10, Kind: "Deployment", Namespace: "apps", Name: "api", Policy: "apps:api", Value: "ghcr.io/acme/api:1.4.2"},
-		{File: "deploy.yaml", Line: 13, Kind: "Deployment", Namespace: "apps", Name: "api", Policy: "apps:api", Field: "tag", Value: "1.4.2"},
+		{File: "deploy.yaml", Line: 10, APIVersion: "apps/v1", Kind: "Deployment", Namespace: "apps", Name: "api", Policy: "apps:api", Value: "ghcr.io/acme/api:1.4.2"},
+		{File: "deploy.yaml", Line: 13, APIVersion: "apps/v1", Kind: "Deployment", Namespace: "apps", Name: "api", Policy: "apps:api", Field: "tag", Value: "1.4.2"},
 		{File: "ok.yml", Line: 1, Policy: "nope", Field: "name", Value: "b"},
 	}
 	if diff := cmp.Diff(wantMarkers, markers); diff != "" {

@@ -74,7 +74,7 @@ func (o *options) plan(rel string, l *loaded, refs map[string]Ref, fr *fileResul
 		}
 		edits = append(edits, *e)
 		changes = append(changes, Change{File: rel, Line: s.node.Line,
-			Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
+			APIVersion: s.obj.apiVersion, Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
 			Policy: s.spec.policy, Field: s.spec.field, Old: s.node.Value, New: e.value})
 	}
 	return edits, changes

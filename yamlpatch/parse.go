@@ -48,7 +48,7 @@ func blankVersionDirectives(src []byte) []byte {
 }
 
 // object identifies the Kubernetes object enclosing a value.
-type object struct{ kind, namespace, name string }
+type object struct{ apiVersion, kind, namespace, name string }
 
 // site is a marked scalar that can be rewritten.
 type site struct {
@@ -161,6 +161,9 @@ func objectOf(m *yaml.Node, parent object) object {
 		switch k.Value {
 		case "apiVersion":
 			hasAPI = true
+			if v.Kind == yaml.ScalarNode {
+				o.apiVersion = v.Value
+			}
 		case "kind":
 			if v.Kind == yaml.ScalarNode {
 				o.kind = v.Value

@@ -26,12 +26,12 @@ type Result struct {
 type Change struct {
 	File string // slash path relative to root
 	Line int    // 1-based line of the value
-	// Kind, Namespace and Name identify the enclosing Kubernetes object;
-	// they are empty when the value is not inside one.
-	Kind, Namespace, Name string
-	Policy                string // policy ID from the marker, "ns:name" or "name"
-	Field                 string // "", "tag", "name" or "digest"
-	Old, New              string
+	// APIVersion, Kind, Namespace and Name identify the enclosing
+	// Kubernetes object; they are empty when the value is not inside one.
+	APIVersion, Kind, Namespace, Name string
+	Policy                            string // policy ID from the marker, "ns:name" or "name"
+	Field                             string // "", "tag", "name" or "digest"
+	Old, New                          string
 }
 
 // Problem is a marker or file that could not be handled. It never stops the
@@ -57,12 +57,12 @@ func (p Problem) Error() string {
 
 // Marker is one marked value found by [Scan].
 type Marker struct {
-	File                  string // slash path relative to root
-	Line                  int
-	Kind, Namespace, Name string // enclosing object, empty if none
-	Policy                string // "ns:name" or "name"
-	Field                 string // "", "tag", "name" or "digest"
-	Value                 string // the value as it is now
+	File                              string // slash path relative to root
+	Line                              int
+	APIVersion, Kind, Namespace, Name string // enclosing object, empty if none
+	Policy                            string // "ns:name" or "name"
+	Field                             string // "", "tag", "name" or "digest"
+	Value                             string // the value as it is now
 }
 
 func sortChanges(cs []Change) {

@@ -23,7 +23,7 @@ func (r *Report) Change() gitwriter.Change {
 			from, to = tagOf(ch.Old), tagOf(ch.New)
 		}
 		c.Updates = append(c.Updates, gitwriter.Update{
-			File: worktreePath(r.rewritePath, ch.File), Kind: ch.Kind, Namespace: ch.Namespace, Name: ch.Name,
+			File: worktreePath(r.rewritePath, ch.File), APIVersion: ch.APIVersion, Kind: ch.Kind, Namespace: ch.Namespace, Name: ch.Name,
 			Policy: ch.Policy, Field: ch.Field, Old: ch.Old, New: ch.New,
 			Image: image, From: from, To: to,
 		})

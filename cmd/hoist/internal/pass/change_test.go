@@ -31,13 +31,13 @@ func TestChange(t *testing.T) {
 			"web":      {Name: "r.io/acme/web", Tag: "2.0.0"},
 		},
 		Changes: []yamlpatch.Change{
-			{File: "a.yaml", Line: 3, Kind: "Deployment", Name: "api", Policy: "apps:api", Field: "",
+			{File: "a.yaml", Line: 3, APIVersion: "apps/v1", Kind: "Deployment", Name: "api", Policy: "apps:api", Field: "",
 				Old: "r.io/acme/api:1.0.0@sha256:00", New: "r.io/acme/api:1.1.0@sha256:aa"},
 			{File: "k.yaml", Line: 7, Policy: "web", Field: "tag", Old: "1.9.0", New: "2.0.0"},
 		},
 	}
 	want := gitwriter.Change{Updates: []gitwriter.Update{
-		{File: "a.yaml", Kind: "Deployment", Name: "api", Policy: "apps:api", Old: "r.io/acme/api:1.0.0@sha256:00",
+		{File: "a.yaml", APIVersion: "apps/v1", Kind: "Deployment", Name: "api", Policy: "apps:api", Old: "r.io/acme/api:1.0.0@sha256:00",
 			New: "r.io/acme/api:1.1.0@sha256:aa", Image: "r.io/acme/api:1.1.0@sha256:aa", From: "1.0.0", To: "1.1.0"},
 		{File: "k.yaml", Policy: "web", Field: "tag", Old: "1.9.0", New: "2.0.0", Image: "r.io/acme/web:2.0.0", From: "1.9.0", To: "2.0.0"},
 	}}
