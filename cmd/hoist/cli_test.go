@@ -297,3 +297,19 @@ func TestValidateFlux(t *testing.T) {
 		t.Errorf("validate with a broken template = %v:\n%s", err, out)
 	}
 }
+
+// TestPlanSaysProblemsKeptValues: with nothing changed because of a
+// problem, plan does not claim every value is up to date.
+func TestPlanSaysProblemsKeptValues(t *testing.T) {
+	dir := t.TempDir()
+	gittest.WriteFiles(t, dir, map[string]string{
+		"policy.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: gone}\n" +
+			"spec:\n  image: 127.0.0.1:1/acme/gone\n  policy: {semver: {range: '*'}}\n",
+		"deploy.yaml": "image: 127.0.0.1:1/acme/gone:1.0.0 # {\"$imagepolicy\": \"gone\"}\n",
+	})
+	out, errOut, err := hoistCmd(t, "plan", "--dir", dir)
+	if err == nil || out != "no changes: 1 policies checked; the problems listed kept some values from being updated\n" ||
+		!strings.Contains(errOut, "problem: scanning 127.0.0.1:1/acme/gone") {
+		t.Errorf("plan = %v:\n%s%s", err, out, errOut)
+	}
+}

@@ -107,6 +107,9 @@ func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
 	case out.Commit == "" && len(rep.Refs) == 0:
 		fmt.Fprintf(w, "no changes: none of the %d policies could be decided\n", len(rep.Policies))
 		return
+	case out.Commit == "" && len(pass.Errors(rep.Problems)) > 0:
+		fmt.Fprintf(w, "no changes: %d policies checked; the problems listed kept some values from being updated\n", len(rep.Policies))
+		return
 	case out.Commit == "":
 		fmt.Fprintf(w, "no changes: %d policies checked, every marked value is up to date\n", len(rep.Policies))
 		return
