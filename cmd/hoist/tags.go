@@ -82,7 +82,7 @@ func showTags(a *app, rep *pass.Report, only, output, path string) error {
 	case undecided > 0:
 		return fmt.Errorf("%d of %d policies could not be decided, listed above", undecided, found)
 	}
-	return nil
+	return problemsErr(rep) // like plan: a problem (a digest that did not resolve) fails too
 }
 
 func writeTagsLine(w io.Writer, output string, l tagsLine) error {
