@@ -181,6 +181,9 @@ func parseAnnotations(root *yaml.Node, p *Policy) error {
 	if p.Platform, err = str(ann, PlatformAnnotation, path); err != nil {
 		return err
 	}
+	if p.Suspend, err = suspendAnnotation(ann, path); err != nil {
+		return err
+	}
 	return checkPlatform(p.Platform, field(ann, PlatformAnnotation), path+PlatformAnnotation)
 }
 

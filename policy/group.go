@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +15,8 @@ type member struct {
 	exp   Explanation
 	best  map[groupKey]int // index into cands
 	cands []candidate
+	floor floor // the group's rejections, ranked by this member's rule
+	below int   // candidates passed over for ranking below a rejection
 }
 
 // get returns the member's best candidate for version k.
@@ -27,13 +30,18 @@ func (m *member) get(k groupKey) (candidate, bool) {
 
 // selectGroup decides the policies of group g (indexes into policies), all
 // on the highest version every member has, and writes their decisions to out.
-func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag, out []Decision) {
+// A version rejected for any member is rejected for all of them, and a
+// suspended member holds the group.
+func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag, rejected map[string][]Rejection, out []Decision) {
 	members := make([]*member, len(idx))
 	for i, j := range idx {
 		members[i] = &member{p: policies[j], index: j}
 	}
 	slices.SortStableFunc(members, func(a, b *member) int { return strings.Compare(a.p.ID, b.p.ID) })
-	err := collect(members, tags)
+	err := collect(g, members, tags, unionRejections(members, rejected))
+	if err == nil {
+		err = suspendedMember(g, members)
+	}
 	var key groupKey
 	var label string
 	var common int
@@ -43,10 +51,16 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 	for _, m := range members {
 		d := Decision{Policy: m.p.ID, Image: m.p.Image, Explanation: m.exp}
 		d.Explanation.Group, d.Explanation.Common = g, common
-		if err != nil {
+		if m.floor.active() {
+			d.Explanation.Rejected, d.Explanation.BelowRejected = m.floor.versions(), m.below
+		}
+		switch {
+		case errors.Is(err, ErrHeld):
+			d.Err, d.Explanation.Held, d.Explanation.Reason = err, err.Error(), err.Error()
+		case err != nil:
 			d.Err = fmt.Errorf("%w: group %s: %w", ErrGroupHeld, g, err)
 			d.Explanation.Reason = d.Err.Error()
-		} else {
+		default:
 			c, _ := m.get(key)
 			d.Tag, d.Explanation.Value = c.tag, c.value
 			d.Explanation.Reason = groupReason(g, m.p.rule, len(members), common, label)
@@ -57,7 +71,7 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 
 // collect evaluates every member, keeping its best candidate per version.
 // Members must share a rule kind, or versions would not compare.
-func collect(members []*member, tags map[string][]Tag) error {
+func collect(g string, members []*member, tags map[string][]Tag, rejected []Rejection) error {
 	first := members[0].p
 	for _, m := range members {
 		list, err := m.p.tagsOf(tags)
@@ -69,7 +83,12 @@ func collect(members []*member, tags map[string][]Tag) error {
 				first.ID, first.rule, m.p.ID, m.p.rule)
 		}
 		m.best = make(map[groupKey]int, len(list))
+		m.floor = m.p.floorOf(rejected, list)
 		m.exp, err = m.p.evaluate(list, func(c candidate) {
+			if !m.floor.allows(m.p.rule, c) {
+				m.below++
+				return
+			}
 			k := m.p.rule.key(c)
 			switch i, ok := m.best[k]; {
 			case !ok:
@@ -79,11 +98,24 @@ func collect(members []*member, tags map[string][]Tag) error {
 				m.cands[i] = c
 			}
 		})
+		if err == nil && len(m.best) == 0 && m.below > 0 {
+			return m.floor.heldError(m.p.rule, "group "+g+": ")
+		}
 		if err == nil && len(m.best) == 0 {
 			err = noCandidate(m.exp)
 		}
 		if err != nil {
 			return fmt.Errorf("member %s: %w", m.p.ID, err)
+		}
+	}
+	return nil
+}
+
+// suspendedMember holds the group when one of its members is suspended.
+func suspendedMember(g string, members []*member) error {
+	for _, m := range members {
+		if m.p.Suspend {
+			return suspendedError(m.p, "group "+g+": ")
 		}
 	}
 	return nil

@@ -14,7 +14,7 @@ func parseHoist(o *object) (*Policy, error) {
 	if spec == nil {
 		return nil, fieldErr(o.node, "spec", "is required")
 	}
-	err = strict(spec, "spec.", "image", "filterTags", "exclude", "policy", "group", "digest", "platform")
+	err = strict(spec, "spec.", "image", "filterTags", "exclude", "policy", "group", "digest", "platform", "suspend")
 	if err != nil {
 		return nil, err
 	}
@@ -41,9 +41,12 @@ func parseHoist(o *object) (*Policy, error) {
 	return p, parseExtras(spec, p)
 }
 
-// parseExtras reads group, digest and platform.
+// parseExtras reads group, digest, platform and suspend.
 func parseExtras(spec *yaml.Node, p *Policy) error {
 	var err error
+	if p.Suspend, err = boolean(spec, "suspend", "spec."); err != nil {
+		return err
+	}
 	if p.Group, err = str(spec, "group", "spec."); err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ type Spec struct {
 	Group        string
 	Digest       DigestMode
 	Platform     string
+	// Suspend is spec.suspend: the policy's decisions are held.
+	Suspend bool
 }
 
 // New makes a policy from a Spec. id is "namespace:name" or "name".
@@ -31,7 +33,7 @@ func New(id string, s Spec) (*Policy, error) {
 		ns, name = "", id
 	}
 	p := &Policy{ID: id, Namespace: ns, Name: name, Image: s.Image, Group: s.Group,
-		Platform: s.Platform, APIVersion: hoistAPIVersion}
+		Platform: s.Platform, APIVersion: hoistAPIVersion, Suspend: s.Suspend}
 	if name == "" || strings.Contains(name, ":") {
 		return nil, invalidf("policy ID %q must be namespace:name or name", id)
 	}

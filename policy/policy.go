@@ -50,6 +50,11 @@ type Policy struct {
 	// are one group. Flux policies join one with the hoist.dev/group
 	// annotation.
 	Group string
+	// Suspend stops the policy's updates: its decision fails with
+	// [ErrHeld] and its markers stay as they are (spec.suspend: true, or
+	// the hoist.dev/suspend: "true" annotation on a Flux ImagePolicy).
+	// A suspended member holds its whole group.
+	Suspend bool
 	// Digest says when references pin the digest.
 	Digest DigestMode
 	// Platform is "" (the digest of the index) or "os/arch[/variant]".

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -48,6 +49,16 @@ type Explanation struct {
 	Common int    `json:"common,omitempty"`
 	// Reason says in words why the tag won, or why none did.
 	Reason string `json:"reason"`
+	// Rejected lists the versions rejected for the policy (its group's,
+	// for a member): none of them is selected, nor anything ranked below
+	// the highest of them.
+	Rejected []string `json:"rejected,omitempty"`
+	// BelowRejected counts the candidates passed over because they rank
+	// no higher than a rejected version (they are among Candidates).
+	BelowRejected int `json:"belowRejected,omitempty"`
+	// Held says why a held policy does not move, as its error does:
+	// "held: 1.1.0 was reverted in ...; waiting for a version above 1.1.0".
+	Held string `json:"held,omitempty"`
 }
 
 // Select decides every policy at once, because the members of a group need
@@ -57,6 +68,15 @@ type Explanation struct {
 // of the tags: the same tags in any order give the same decisions. Select
 // only reads its arguments and is safe to call from several goroutines.
 func Select(policies []*Policy, tags map[string][]Tag) []Decision {
+	return SelectHeld(policies, tags, nil)
+}
+
+// SelectHeld is [Select] with rejections, keyed by policy ID: a rejected
+// version is never selected, and a policy moves only to a version its rule
+// ranks above every rejected one; until one exists its decision fails with
+// [ErrHeld] and says why. A version rejected for one member of a group is
+// rejected for the whole group. Suspended policies are held too.
+func SelectHeld(policies []*Policy, tags map[string][]Tag, rejected map[string][]Rejection) []Decision {
 	out := make([]Decision, len(policies))
 	groups := map[string][]int{}
 	var names []string
@@ -70,17 +90,17 @@ func Select(policies []*Policy, tags map[string][]Tag) []Decision {
 			}
 			groups[p.Group] = append(groups[p.Group], i)
 		default:
-			out[i] = selectOne(p, tags)
+			out[i] = selectOne(p, tags, rejected[p.ID])
 		}
 	}
 	for _, g := range names {
-		selectGroup(g, policies, groups[g], tags, out)
+		selectGroup(g, policies, groups[g], tags, rejected, out)
 	}
 	return out
 }
 
 // selectOne decides a policy that is in no group.
-func selectOne(p *Policy, tags map[string][]Tag) Decision {
+func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection) Decision {
 	d := Decision{Policy: p.ID, Image: p.Image}
 	list, err := p.tagsOf(tags)
 	if err != nil {
@@ -88,9 +108,14 @@ func selectOne(p *Policy, tags map[string][]Tag) Decision {
 		d.Explanation.Reason = err.Error()
 		return d
 	}
+	fl := p.floorOf(rejected, list)
 	var best, second candidate
-	n := 0
+	n, below := 0, 0
 	exp, err := p.evaluate(list, func(c candidate) {
+		if !fl.allows(p.rule, c) {
+			below++
+			return
+		}
 		n++
 		switch {
 		case n == 1:
@@ -102,20 +127,43 @@ func selectOne(p *Policy, tags map[string][]Tag) Decision {
 		}
 	})
 	d.Explanation = exp
-	if err == nil && n == 0 {
-		err = noCandidate(exp)
-	}
-	if err != nil {
-		d.Err = err
-		d.Explanation.Reason = err.Error()
+	if err = p.holdOrFail(&d, err, &fl, n, below); err != nil {
 		return d
 	}
 	d.Tag, d.Explanation.Value = best.tag, best.value
 	d.Explanation.Reason = p.reason(best, second, n)
+	if fl.set {
+		d.Explanation.Reason += fmt.Sprintf("; above %s, rejected (%d below it passed over)", p.rule.label(fl.c), below)
+	}
 	if n > 1 {
 		d.Explanation.RunnerUp = second.tag
 	}
 	return d
+}
+
+// holdOrFail records the rejections in d and fails d when the policy
+// has an error, is suspended, is held or has no candidate; it returns d.Err.
+func (p *Policy) holdOrFail(d *Decision, err error, fl *floor, n, below int) error {
+	if fl.active() {
+		d.Explanation.Rejected, d.Explanation.BelowRejected = fl.versions(), below
+	}
+	switch {
+	case err == nil && p.Suspend:
+		err = suspendedError(p, "")
+	case err == nil && n == 0 && below > 0:
+		err = fl.heldError(p.rule, "")
+	case err == nil && n == 0:
+		err = noCandidate(d.Explanation)
+	}
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrHeld) {
+		d.Explanation.Held = err.Error()
+	}
+	d.Err = err
+	d.Explanation.Reason = err.Error()
+	return err
 }
 
 // tagsOf returns the policy's tags, or why there are none.
