@@ -37,6 +37,11 @@ func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	return o.result(files, fileResults)
+}
+
+// result gathers the files' results into Apply's Result and error.
+func (o *options) result(files []string, fileResults []fileResult) (Result, error) {
 	var res Result
 	for i, fr := range fileResults {
 		res.Changes = append(res.Changes, fr.changes...)
@@ -134,28 +139,41 @@ type fileResult struct {
 // run lists the files under root and calls do for each, o.jobs at a time.
 // The walk's own problems come back as an extra fileResult.
 func (o *options) run(root string, do func(rel, abs string) fileResult) ([]string, []fileResult, error) {
-	root, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening root: %w", err)
-	}
-	files, problems, err := listFiles(root, o.logger)
+	root, files, problems, err := o.list(root)
 	if err != nil {
 		return nil, nil, err
 	}
 	results := make([]fileResult, len(files), len(files)+1)
-	// o.jobs workers take the next file from a shared counter: fewer
+	o.each(len(files), func(i int) {
+		results[i] = do(files[i], filepath.Join(root, filepath.FromSlash(files[i])))
+	})
+	return files, append(results, fileResult{problems: problems}), nil
+}
+
+// list resolves root and lists the candidate files under it.
+func (o *options) list(root string) (string, []string, []Problem, error) {
+	root, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("opening root: %w", err)
+	}
+	files, problems, err := listFiles(root, o.logger)
+	return root, files, problems, err
+}
+
+// each calls do(i) for every i below n, o.jobs at a time.
+func (o *options) each(n int, do func(i int)) {
+	// o.jobs workers take the next index from a shared counter: fewer
 	// goroutine wake-ups than a goroutine per file.
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(o.jobs, len(files)) {
+	for range min(o.jobs, n) {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				results[i] = do(files[i], filepath.Join(root, filepath.FromSlash(files[i])))
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
 			}
 		})
 	}
 	wg.Wait()
-	return files, append(results, fileResult{problems: problems}), nil
 }
 
 // load reads and parses one file. It returns nil, with no problem, for a
@@ -169,6 +187,9 @@ func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if o.onParse != nil && hasMarkerToken(src) {
+		o.onParse(rel)
 	}
 	return parseSource(rel, src, meta, fr), nil
 }
@@ -190,7 +211,7 @@ func (o *options) tooLarge(rel string, e *tooLargeError, fr *fileResult) {
 // file without the marker token, and nil with a problem for one that does
 // not parse.
 func parseSource(rel string, src []byte, meta fileMeta, fr *fileResult) *loaded {
-	if isUTF16(src) || !bytes.Contains(src, []byte(token)) {
+	if !hasMarkerToken(src) {
 		if p, ok := utf16Problem(rel, src); ok {
 			fr.problems = append(fr.problems, p)
 		}
@@ -206,6 +227,12 @@ func parseSource(rel string, src []byte, meta fileMeta, fr *fileResult) *loaded 
 		fr.problems = append(fr.problems, pr)
 	}
 	return &loaded{src: src, meta: meta, parsed: p}
+}
+
+// hasMarkerToken reports whether src is parsed: it holds the marker token (in
+// UTF-8).
+func hasMarkerToken(src []byte) bool {
+	return !isUTF16(src) && bytes.Contains(src, []byte(token))
 }
 
 // known reports whether a marker's policy may be used, adding a problem if not.

@@ -2,6 +2,8 @@ package yamlpatch
 
 import (
 	"fmt"
+
+	yaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // loaded is a read and parsed file holding the marker token.
@@ -10,6 +12,10 @@ type loaded struct {
 	meta   fileMeta
 	starts []int // line starts of src, computed when first needed
 	*parsed
+	// dropped is set when the documents were let go after the markers
+	// were read (a Tree holding many files); a full verification parses
+	// src again.
+	dropped bool
 }
 
 func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
@@ -18,12 +24,18 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 	if err != nil {
 		return fileResult{problems: []Problem{{File: rel, Reason: err.Error()}}}
 	}
-	if l == nil {
-		return fr
+	if l != nil {
+		o.rewrite(rel, abs, l, refs, &fr)
 	}
-	out := o.patchFile(rel, l, refs, &fr)
+	return fr
+}
+
+// rewrite patches a loaded file and, unless dry-run, writes it, recording
+// what it did in fr.
+func (o *options) rewrite(rel, abs string, l *loaded, refs map[string]Ref, fr *fileResult) {
+	out := o.patchFile(rel, l, refs, fr)
 	if out == nil || o.dryRun {
-		return fr
+		return
 	}
 	w := writeOpts{sync: o.sync, inPlace: o.inPlace, euid: o.euid, egid: o.egid}
 	if err := o.write(abs, out, l.meta, w); err != nil {
@@ -31,7 +43,6 @@ func (o *options) applyFile(rel, abs string, refs map[string]Ref) fileResult {
 		fr.problems = append(fr.problems, p)
 		fr.changes, fr.diff, fr.writeErr = nil, "", &p
 	}
-	return fr
 }
 
 // patchFile computes the patched bytes of a loaded file, recording changes,
@@ -41,7 +52,7 @@ func (o *options) patchFile(rel string, l *loaded, refs map[string]Ref, fr *file
 	if len(edits) == 0 {
 		return nil
 	}
-	out, err := o.patch(l, edits)
+	out, err := o.patch(rel, l, edits)
 	if err != nil {
 		fr.problems = append(fr.problems, Problem{File: rel, Reason: fmt.Sprintf("file left unchanged: %v", err)})
 		return nil
@@ -100,7 +111,7 @@ func (o *options) editFor(l *loaded, s site, ref Ref) (*edit, error) {
 
 // patch applies edits to the file's bytes and verifies the result: by
 // re-parsing it, unless every edit is proven safe without that.
-func (o *options) patch(l *loaded, edits []edit) ([]byte, error) {
+func (o *options) patch(rel string, l *loaded, edits []edit) ([]byte, error) {
 	if err := sortEdits(edits); err != nil {
 		return nil, err
 	}
@@ -108,8 +119,31 @@ func (o *options) patch(l *loaded, edits []edit) ([]byte, error) {
 	if !o.fullVerify && o.quickSafe(l, edits) {
 		return out, nil
 	}
-	if err := verify(l.flat(), out, edits); err != nil {
+	before, err := o.nodes(rel, l)
+	if err != nil {
+		return nil, fmt.Errorf("verifying edit: %w", err)
+	}
+	if o.onParse != nil {
+		o.onParse(rel)
+	}
+	if err := verify(before, out, edits); err != nil {
 		return nil, fmt.Errorf("verifying edit: %w", err)
 	}
 	return out, nil
+}
+
+// nodes lists the file's nodes in document order for a full verification,
+// parsing the file again if a [Tree] dropped its documents to save memory.
+func (o *options) nodes(rel string, l *loaded) ([]*yaml.Node, error) {
+	if l.dropped {
+		if o.onParse != nil {
+			o.onParse(rel)
+		}
+		docs, err := parseDocs(l.src)
+		if err != nil {
+			return nil, fmt.Errorf("parsing the original again: %w", err)
+		}
+		l.docs, l.dropped = docs, false
+	}
+	return l.flat(), nil
 }

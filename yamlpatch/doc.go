@@ -45,4 +45,7 @@
 // [Apply] does the rewrite and returns the changes, the problems and a
 // git-style diff ([WithDryRun] for a plan); [Scan] lists markers and
 // problems for linting.
+// A caller that must read the markers before it can choose the references
+// (to keep the digests they pin) uses [Load], then [Tree.Markers] and
+// [Tree.Apply]: each file is read and parsed once.
 package yamlpatch

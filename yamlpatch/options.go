@@ -26,6 +26,9 @@ type options struct {
 	fullVerify bool
 	// write writes a changed file; a seam for tests (writeFile).
 	write func(path string, data []byte, meta fileMeta, w writeOpts) error
+	// onParse, when set, is called each time a file's text is parsed
+	// (the original, or an edit's result to verify it); a seam for tests.
+	onParse func(rel string)
 }
 
 func makeOptions(opts ...Option) (*options, error) {

@@ -14,12 +14,7 @@ import (
 // digestReflectionPolicy IfNotPresent). It reads the markers only when some
 // policy needs it.
 func pinned(root string, ps []*policy.Policy) map[string]map[string]string {
-	want := map[string]bool{}
-	for _, p := range ps {
-		if p.Digest == policy.DigestIfNotPresent {
-			want[p.ID] = true
-		}
-	}
+	want := ifNotPresent(ps)
 	if len(want) == 0 {
 		return nil
 	}
@@ -27,6 +22,54 @@ func pinned(root string, ps []*policy.Policy) map[string]map[string]string {
 	if err != nil {
 		return nil // resolving afresh is always safe
 	}
+	return pinnedBy(markers, want)
+}
+
+// pinnedTree is pinned for a pass that rewrites the directory it reads the
+// markers from (rewrite == root): it reads and parses the files under root
+// once, with the pass's yamlpatch options, and returns them with the pinned
+// digests so that applying the references (applyRefs) does not parse every
+// marked file a second time. The tree is nil when no policy needs the
+// markers, when rewrite is another directory (the digests then come from
+// pinned) or when root cannot be loaded (then Apply reports why).
+func pinnedTree(root, rewrite string, ps []*policy.Policy, opts ...yamlpatch.Option) (*yamlpatch.Tree, map[string]map[string]string) {
+	want := ifNotPresent(ps)
+	if len(want) == 0 {
+		return nil, nil
+	}
+	if root != rewrite {
+		return nil, pinned(root, ps)
+	}
+	tree, err := yamlpatch.Load(root, opts...)
+	if err != nil {
+		return nil, nil // resolving afresh is always safe
+	}
+	return tree, pinnedBy(tree.Markers(), want)
+}
+
+// applyRefs rewrites the markers under dir to refs: through tree, loaded
+// from dir by pinnedTree, when there is one, else by yamlpatch.Apply.
+func applyRefs(tree *yamlpatch.Tree, dir string, refs map[string]yamlpatch.Ref, opts ...yamlpatch.Option) (yamlpatch.Result, error) {
+	if tree != nil {
+		return tree.Apply(refs)
+	}
+	return yamlpatch.Apply(dir, refs, opts...)
+}
+
+// ifNotPresent returns the IDs of the policies with digest IfNotPresent.
+func ifNotPresent(ps []*policy.Policy) map[string]bool {
+	want := map[string]bool{}
+	for _, p := range ps {
+		if p.Digest == policy.DigestIfNotPresent {
+			want[p.ID] = true
+		}
+	}
+	return want
+}
+
+// pinnedBy returns the digests the markers of the wanted policies pin, by
+// policy ID and tag.
+func pinnedBy(markers []yamlpatch.Marker, want map[string]bool) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, m := range markersOf(markers, want) {
 		tag, digest := pinnedRef(m)
