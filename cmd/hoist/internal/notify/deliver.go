@@ -200,18 +200,22 @@ func secretsOf(raw string, u *url.URL) []string {
 	return s
 }
 
+// maxRetryAfter bounds what parseRetryAfter returns; WithMaxRetryAfter
+// caps the wait further.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
-// Anything else, or a time in the past, is 0.
+// Anything else, or a time in the past, is 0; waits are cut to a day.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
 	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return time.Duration(secs) * time.Second
+		return min(time.Duration(secs)*time.Second, maxRetryAfter)
 	}
 	t, err := http.ParseTime(v)
 	if err != nil || !t.After(now) {
 		return 0
 	}
-	return t.Sub(now)
+	return min(t.Sub(now), maxRetryAfter)
 }
