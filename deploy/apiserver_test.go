@@ -156,6 +156,34 @@ func TestBaseOnAPIServer(t *testing.T) {
 		manifests, objs := renderComposed(t, []string{"base"}, []string{"components/persistent-state"})
 		testApplyDryRun(t, api, manifests, objs)
 	})
+	t.Run("alerts component with its CRD", func(t *testing.T) { testAlertsWithCRD(t, api) })
+}
+
+// testAlertsWithCRD installs the prometheus-operator PrometheusRule CRD
+// (testdata/crds; an earlier subtest may have created it already) and
+// applies the base with the alerts component: the PrometheusRule passes
+// the CRD's schema under strict field validation.
+func testAlertsWithCRD(t *testing.T, api *apiserver) {
+	const crd = "prometheusrules.monitoring.coreos.com"
+	out, errOut, err := api.kubectl(nil, "create", "-f", "testdata/crds/monitoring.coreos.com_prometheusrules.yaml")
+	if err != nil && !strings.Contains(errOut, "AlreadyExists") {
+		t.Fatalf("creating the PrometheusRule CRD: %v\n%s%s", err, out, errOut)
+	}
+	api.waitEstablished(t, crd)
+	api.cacheDir = t.TempDir() // discover the new kind
+	manifests, objs := renderComposed(t, []string{"base"}, []string{"components/alerts"})
+	testApplyDryRun(t, api, manifests, objs)
+
+	// The schema is enforced: a rule with a field it does not know is refused.
+	rule := find(t, objs, "PrometheusRule")
+	lookup(rule, "spec", "groups", "0", "rules", "0").(map[string]any)["forever"] = true
+	bad, err := json.Marshal(rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err := api.kubectl(bad, "apply", "--dry-run=server", "--validate=strict", "-f", "-"); err == nil || !strings.Contains(errOut, "forever") {
+		t.Errorf("a rule with an unknown field was accepted: err=%v\n%s", err, errOut)
+	}
 }
 
 func testApplyDryRun(t *testing.T, api *apiserver, manifests []byte, objs []object) {
