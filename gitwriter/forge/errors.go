@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-		"strings"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -136,6 +136,9 @@ func (c *common) callError(op string, status int, msg string, cause error, token
 	e := &Error{
 		Provider: c.provider, Host: c.host, Repo: c.repo, Op: op,
 		StatusCode: status, Message: safeText(redact(strings.TrimSpace(msg), token)),
+	}
+	if strings.EqualFold(e.Message, http.StatusText(status)) {
+		e.Message = ""
 	}
 	var te *tokenError
 	switch {
