@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/demo"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/notify"
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
 )
 
@@ -311,5 +314,64 @@ func TestPlanSaysProblemsKeptValues(t *testing.T) {
 	if err == nil || out != "no changes: 1 policies checked; the problems listed kept some values from being updated\n" ||
 		!strings.Contains(errOut, "problem: scanning 127.0.0.1:1/acme/gone") {
 		t.Errorf("plan = %v:\n%s%s", err, out, errOut)
+	}
+}
+
+// TestOnceConfigNotifies: a pass that pushes tells a webhook destination,
+// in a signed CloudEvent naming each change; the URL and key come from
+// files and appear in no output.
+func TestOnceConfigNotifies(t *testing.T) {
+	tmp := t.TempDir()
+	url, reg := demoRepo(t, tmp)
+	got := make(chan *http.Request, 10)
+	bodies := make(chan []byte, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+	}))
+	defer rcv.Close()
+	files := map[string]string{"hook-url": rcv.URL + "/token-in-path-s3cret", "hook-key": "k3y"}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(tmp, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(tmp, "config.yaml")
+	content := "apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n  - {name: demo, url: " + url + "}\n" +
+		"registries:\n  - {host: '" + reg.Host() + "', insecure: true}\n" +
+		"notifications:\n  - {name: ops, kind: webhook, urlFile: hook-url, secretFile: hook-key}\n"
+	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := hoistCmd(t, "once", "--config", cfg, "--log-level", "debug")
+	if err != nil {
+		t.Fatalf("once --config: %v\n%s%s", err, out, errOut)
+	}
+	var r *http.Request
+	select {
+	case r = <-got:
+	default:
+		t.Fatal("no event was delivered before once returned") // Close drains the queue
+	}
+	body := <-bodies
+	if !notify.Verify([]byte("k3y"), body, r.Header.Get(notify.SignatureHeader)) {
+		t.Errorf("signature %q does not verify", r.Header.Get(notify.SignatureHeader))
+	}
+	var ev struct {
+		Type string `json:"type"`
+		Data struct {
+			Repository string
+			Changes    []struct{ Policy, From, To string }
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Type != "dev.hoist.commit" || !strings.Contains(string(body), `"apps:api"`) {
+		t.Errorf("event = %s", body)
+	}
+	if strings.Contains(out+errOut, "s3cret") || strings.Contains(out+errOut, "k3y") {
+		t.Errorf("the destination's URL or key reached the output:\n%s%s", out, errOut)
 	}
 }

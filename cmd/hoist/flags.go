@@ -92,5 +92,8 @@ func withService(a *app, cfg *config.Config, stateDir string, fn func(*service) 
 		return err
 	}
 	defer svc.close()
+	if err := svc.startNotifier(nil); err != nil { // once --config tells what it pushed too
+		return err
+	}
 	return fn(svc)
 }

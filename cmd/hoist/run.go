@@ -62,6 +62,9 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 	}
 	defer svc.close()
 	metrics := daemon.NewMetrics(newScannerCollector(svc.scanner))
+	if err := svc.startNotifier(metrics.Registry); err != nil {
+		return err
+	}
 	d, err := daemon.New(svc.repos(), daemon.WithLogger(log), daemon.WithMetrics(metrics),
 		daemon.WithDrain(f.drain), daemon.WithJitter(f.jitter), daemon.WithDebounce(f.debounce))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/daemon"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/notify"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/registry"
@@ -26,6 +27,8 @@ type service struct {
 	scanner  *registry.Scanner
 	secrets  map[string][]byte // webhook kind -> secret
 	runners  []*repoRunner     // one per configured repository
+	notifier *notify.Notifier  // nil until startNotifier
+	tracker  *notify.Tracker   // nil until startNotifier
 }
 
 func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service, error) {
@@ -57,6 +60,7 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 }
 
 func (s *service) close() {
+	s.stopNotifier()
 	s.scanner.Close()
 }
 
@@ -125,11 +129,15 @@ func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 	}
 	if len(autos) == 0 {
 		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
-		return []landing{{out: out, rep: rep, err: err}}
+		l := landing{out: out, rep: rep, err: err}
+		r.svc.notifyLanding(r.cfg.Name, l)
+		return []landing{l}
 	}
 	ls := make([]landing, 0, len(autos))
 	for _, a := range autos {
-		ls = append(ls, r.automate(ctx, log, a))
+		l := r.automate(ctx, log, a)
+		r.svc.notifyLanding(r.cfg.Name, l)
+		ls = append(ls, l)
 	}
 	return ls
 }
@@ -177,7 +185,9 @@ func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, err
 			res.Commit = l.out.Commit
 		}
 	}
-	return res, errors.Join(errs...)
+	err := errors.Join(errs...)
+	r.svc.observe(r.cfg.Name, err)
+	return res, err
 }
 
 // addResult adds what one report found to a daemon result.

@@ -30,6 +30,10 @@ type Config struct {
 	// single file (the armored key, or the docker config). hoist does not
 	// read Kubernetes secrets itself.
 	Secrets map[string]string `yaml:"secrets"`
+	// Notifications are where hoist says what it did and what failed.
+	Notifications []Notification `yaml:"notifications"`
+	// NotificationSettings say when a repository counts as failing.
+	NotificationSettings NotificationSettings `yaml:"notificationSettings"`
 
 	// pos locates the keys of a parsed file; nil for a Config built in code.
 	pos *positions

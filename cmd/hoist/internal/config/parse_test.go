@@ -146,6 +146,18 @@ func TestParseErrors(t *testing.T) {
 			`config.yaml:11: repositories[2].pullRequest.provider: is required: gitea (or forgejo), github or gitlab`,
 		},
 	}, {
+		name: "bad notifications",
+		yaml: head + "  - url: file:///x\nnotifications:\n  - {kind: pager, urlFile: /u}\n  - {kind: slack, secretFile: /k, events: [commit, deploy]}\n" +
+			"  - {kind: webhook, name: 'bad name', urlEnv: HOOK_URL}\nnotificationSettings: {failingAfter: soon}\n",
+		want: []string{
+			`config.yaml:6: notifications[0].kind: must be one of slack, msteams, webhook, got "pager"`,
+			`config.yaml:7: notifications[1]: urlFile or urlEnv is required`,
+			`config.yaml:7: notifications[1]: secretFile/secretEnv sign the webhook kind only`,
+			`config.yaml:7: notifications[1].events[1]: must be one of commit, pullRequest, hold, failing, recovered, got "deploy"`,
+			`config.yaml:8: notifications[2].name: must be 1 to 63 letters, digits, '.', '_' or '-'`,
+			`config.yaml:9: notificationSettings.failingAfter: must be a duration such as 15m`,
+		},
+	}, {
 		name: "unknown automations mode",
 		yaml: head + "  - url: file:///x\n    automations: sometimes\n",
 		want: []string{`config.yaml:5: repositories[0].automations: must be follow or ignore`},

@@ -64,6 +64,13 @@ func (c *Config) problems() []*fieldError {
 		v.webhook(p, w)
 		v.unique(p+".kind", w.Kind, kinds)
 	}
+	dests := map[string]string{}
+	for i, n := range c.Notifications {
+		p := fmt.Sprintf("notifications[%d]", i)
+		v.notification(p, n)
+		v.unique(p+".name", n.Name, dests)
+	}
+	v.notificationSettings(c.NotificationSettings)
 	v.envNames(c)
 	return v.errs
 }

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/notify"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
+)
+
+// startNotifier starts the service's notifier for the configured
+// destinations, counting deliveries on reg (nil: not counted), and the
+// tracker that turns pass results into failing and recovered events.
+func (s *service) startNotifier(reg prometheus.Registerer) error {
+	dests := make([]notify.Destination, len(s.cfg.Notifications))
+	for i, n := range s.cfg.Notifications {
+		dests[i] = notify.Destination{Name: n.Name, Kind: notify.Kind(n.Kind), URL: secretFunc(n.URL()),
+			Repositories: n.Repositories}
+		if n.SecretFile != "" || n.SecretEnv != "" {
+			dests[i].Secret = secretFunc(n.Secret())
+		}
+		for _, e := range n.Events {
+			dests[i].Events = append(dests[i].Events, notify.EventType(e))
+		}
+	}
+	opts := []notify.Option{notify.WithLogger(s.log)}
+	if reg != nil {
+		opts = append(opts, notify.WithRegisterer(reg))
+	}
+	n, err := notify.New(dests, opts...)
+	if err != nil {
+		return err
+	}
+	var topts []notify.TrackerOption
+	if f := s.cfg.NotificationSettings.FailingAfterFailures; f > 0 {
+		topts = append(topts, notify.WithFailures(f))
+	}
+	if d := s.cfg.NotificationSettings.FailingAfterDuration(); d > 0 {
+		topts = append(topts, notify.WithFailingAfter(d))
+	}
+	t, err := notify.NewTracker(topts...)
+	if err != nil {
+		n.Close(context.Background())
+		return err
+	}
+	s.notifier, s.tracker = n, t
+	return nil
+}
+
+// stopNotifier delivers what is queued, for at most 10s.
+func (s *service) stopNotifier() {
+	if s.notifier == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = s.notifier.Close(ctx) // what is left is counted as dropped
+}
+
+// secretFunc reads the secret at each delivery, so rotation works.
+func secretFunc(ref config.SecretRef) notify.Secret {
+	return func() (string, error) {
+		b, err := ref.Read()
+		return string(b), err
+	}
+}
+
+// notifyLanding tells the destinations what one pass of a repository did:
+// a commit it pushed.
+func (s *service) notifyLanding(repo string, l landing) {
+	if s.notifier == nil || l.err != nil || !l.out.Pushed || l.rep == nil {
+		return
+	}
+	s.notifier.Notify(notify.Commit{Repository: repo, Commit: l.out.Commit, Branch: l.out.Branch, Changes: changesOf(l.rep)})
+}
+
+// observe feeds a pass's result to the failing/recovered tracker.
+func (s *service) observe(repo string, err error) {
+	if s.tracker == nil {
+		return
+	}
+	if ev := s.tracker.Observe(repo, time.Now(), err); ev != nil {
+		s.notifier.Notify(ev)
+	}
+}
+
+// changesOf lists a report's changes for an event.
+func changesOf(rep *pass.Report) []notify.Change {
+	ups := rep.Change().Updates
+	out := make([]notify.Change, len(ups))
+	for i, u := range ups {
+		out[i] = notify.Change{Policy: u.Policy, Image: u.Image, From: u.From, To: u.To, File: u.File}
+	}
+	return out
+}
