@@ -3,6 +3,7 @@ package yamlpatch_test
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,12 +22,18 @@ import (
 const (
 	childRootEnv   = "YAMLPATCH_BENCH_CHILD_ROOT"
 	childDryRunEnv = "YAMLPATCH_BENCH_CHILD_DRYRUN" // "1": Apply with WithDryRun
+	// "1": no Apply; read every file under the root with os.ReadFile (the
+	// I/O floor BenchmarkFloor compares Apply with).
+	childReadEnv = "YAMLPATCH_BENCH_CHILD_READ"
 	// "1" (set it when running the benchmark; children inherit it): Apply
 	// with WithInPlaceWrites.
 	childInPlaceEnv = "YAMLPATCH_BENCH_INPLACE"
 )
 
 func TestMain(m *testing.M) {
+	if root := os.Getenv(childRootEnv); root != "" && os.Getenv(childReadEnv) == "1" {
+		os.Exit(readAllFiles(root))
+	}
 	if root := os.Getenv(childRootEnv); root != "" {
 		var opts []yamlpatch.Option
 		if os.Getenv(childDryRunEnv) == "1" {
@@ -44,6 +51,26 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// readAllFiles reads every regular file under root, printing the count as
+// the child's output, and returns the exit code.
+func readAllFiles(root string) int {
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		n++
+		_, err = os.ReadFile(path)
+		return err
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	json.NewEncoder(os.Stdout).Encode(map[string]int{"files": n})
+	return 0
 }
 
 // TestBenchRepo checks the benchmark's workload: every generated marker is
@@ -120,14 +147,16 @@ type childUsage struct {
 	user, sys         time.Duration
 	maxRSS            int64 // bytes
 	changes, problems int
+	files             int // files read (the read child)
 }
 
-func runChild(b *testing.B, root string, dry bool) childUsage {
+func runChild(b *testing.B, root string, dry bool, env ...string) childUsage {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), childRootEnv+"="+root)
 	if dry {
 		cmd.Env = append(cmd.Env, childDryRunEnv+"=1")
 	}
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.Output()
 	if err != nil {
 		b.Fatalf("child: %v\n%s", err, out)
@@ -141,6 +170,62 @@ func runChild(b *testing.B, root string, dry bool) childUsage {
 		user:    time.Duration(syscall.TimevalToNsec(ru.Utime)),
 		sys:     time.Duration(syscall.TimevalToNsec(ru.Stime)),
 		maxRSS:  ru.Maxrss * 1024, // Linux reports KiB
-		changes: counts["changes"], problems: counts["problems"],
+		changes: counts["changes"], problems: counts["problems"], files: counts["files"],
 	}
+}
+
+// BenchmarkFloor compares Apply with the I/O floor on a generated tree of
+// 10,000 files with 1% of them marked: a child that only reads every file
+// (read), and children that Apply in dry-run and writing (in place with
+// YAMLPATCH_BENCH_INPLACE=1). It reports each child's CPU time and, for
+// Apply, cpu-x-read: its CPU time over the read child's in the same run.
+func BenchmarkFloor(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "repo")
+	if _, err := benchgen.Generate(dir, 10000, 1); err != nil {
+		b.Fatal(err)
+	}
+	var floor time.Duration
+	b.Run("read", func(b *testing.B) {
+		var sum childUsage
+		for range b.N {
+			u := runChild(b, dir, false, childReadEnv+"=1")
+			if u.files < 10000 {
+				b.Fatalf("child read %d files, want 10000", u.files)
+			}
+			sum.user, sum.sys = sum.user+u.user, sum.sys+u.sys
+		}
+		floor = (sum.user + sum.sys) / time.Duration(b.N)
+		reportCPU(b, sum)
+	})
+	for _, dry := range []bool{true, false} {
+		name := map[bool]string{true: "apply-dry-run", false: "apply-write"}[dry]
+		b.Run(name, func(b *testing.B) {
+			var sum childUsage
+			for range b.N {
+				b.StopTimer()
+				work := filepath.Join(b.TempDir(), "repo")
+				want, err := benchgen.Generate(work, 10000, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				u := runChild(b, work, dry)
+				if u.changes != want || u.problems != 0 {
+					b.Fatalf("child made %d changes, %d problems; want %d, 0", u.changes, u.problems, want)
+				}
+				sum.user, sum.sys = sum.user+u.user, sum.sys+u.sys
+			}
+			reportCPU(b, sum)
+			if floor > 0 {
+				b.ReportMetric(float64(sum.user+sum.sys)/float64(b.N)/float64(floor), "cpu-x-read")
+			}
+		})
+	}
+}
+
+func reportCPU(b *testing.B, sum childUsage) {
+	n := float64(b.N)
+	b.ReportMetric((sum.user+sum.sys).Seconds()/n, "cpu-s/op")
+	b.ReportMetric(sum.user.Seconds()/n, "user-s/op")
+	b.ReportMetric(sum.sys.Seconds()/n, "sys-s/op")
 }
