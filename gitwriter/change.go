@@ -14,6 +14,11 @@ type EditFunc func(ctx context.Context, dir string) (Change, error)
 type Change struct {
 	// Updates are the marker values the edit changed.
 	Updates []Update
+	// Rejected are, by policy, the rejected versions each updated policy
+	// passed over (rolled back or replaced by hand before). The commit
+	// names them in a Hoist-Rejected trailer each, so they stay rejected
+	// after this update, and in a body line of the default message.
+	Rejected map[string][]string
 }
 
 // Update is one changed marker value.

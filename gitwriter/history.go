@@ -24,6 +24,9 @@ type Entry struct {
 	Image  string
 	From   string
 	To     string
+	// Rejected are the versions the update passed over because they were
+	// rejected (its Hoist-Rejected trailers), escaped like the rest.
+	Rejected []string `json:",omitempty"`
 }
 
 // historyDepth is how deep History deepens a shallow clone.
@@ -85,6 +88,10 @@ func entries(c *object.Commit) []Entry {
 			e.From = v
 		case TrailerTo:
 			e.To = v
+		case TrailerRejected:
+			if len(e.Rejected) < maxRejected {
+				e.Rejected = append(e.Rejected, v)
+			}
 		}
 	}
 	return out

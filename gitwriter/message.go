@@ -77,6 +77,7 @@ func newMessageData(c Change, a Automation) MessageData {
 	}
 	d.Subject = subject(d.Policies, escapeValue(commonDir(files)))
 	d.Lines, d.Summary = bodyLines(d.Updates)
+	d.Summary = append(d.Summary, rejectedLines(c)...)
 	d.AutomationObject = NamespacedName{Namespace: escapeValue(a.Namespace), Name: escapeValue(a.Name)}
 	d.Changed, d.Updated = fluxResults(c.Updates, cleanPath(a.Path))
 	d.Values = make(map[string]string, len(a.Values))
@@ -121,6 +122,23 @@ func bodyLines(us []Update) (lines, summary []string) {
 		summary = append(summary, key+" ("+fileList(files[key])+")")
 	}
 	return lines, summary
+}
+
+// rejectedLines are the body lines naming the rejected versions each
+// policy passed over: "apps:api: passed over 1.1.0 (rejected)".
+func rejectedLines(c Change) []string {
+	var out []string
+	for _, p := range c.Policies() {
+		vs := rejectedOf(c, p.Policy)
+		if len(vs) == 0 {
+			continue
+		}
+		for i, v := range vs {
+			vs[i] = escapeValue(v)
+		}
+		out = append(out, fmt.Sprintf("%s: passed over %s (rejected)", escapeValue(p.Policy), strings.Join(vs, ", ")))
+	}
+	return out
 }
 
 // fileList names at most three files and counts the rest.

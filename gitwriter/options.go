@@ -30,6 +30,8 @@ type options struct {
 	timeout            time.Duration
 	depth              int
 	depthSet           bool
+	historyLimit       int
+	historyCache       *HistoryCache
 	log                *slog.Logger
 	// writeFile writes worktree files on checkout; tests replace it to
 	// make writes fail.
@@ -38,19 +40,23 @@ type options struct {
 
 func makeOptions(opts ...Option) (*options, error) {
 	o := &options{
-		authorName:  "hoist",
-		authorEmail: "hoist@localhost",
-		template:    DefaultMessageTemplate,
-		maxAttempts: 5,
-		timeout:     2 * time.Minute,
-		depth:       1,
-		log:         slog.New(slog.DiscardHandler),
-		writeFile:   writeFile,
+		authorName:   "hoist",
+		authorEmail:  "hoist@localhost",
+		template:     DefaultMessageTemplate,
+		maxAttempts:  5,
+		timeout:      2 * time.Minute,
+		depth:        1,
+		historyLimit: defaultHistoryLimit,
+		log:          slog.New(slog.DiscardHandler),
+		writeFile:    writeFile,
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
 			return nil, err
 		}
+	}
+	if o.historyCache == nil {
+		o.historyCache = &HistoryCache{}
 	}
 	if o.pushBranch == o.branch {
 		o.pushBranch = ""
@@ -227,6 +233,29 @@ func WithTimeout(d time.Duration) Option {
 			return fmt.Errorf("timeout must be positive, got %s", d)
 		}
 		o.timeout = d
+		return nil
+	}
+}
+
+// WithHistoryLimit bounds how many commits [Repo.Holds] reads back from
+// the head (deepening a shallow clone up to that many). When history runs
+// out first, the report says so. The default is 10000.
+func WithHistoryLimit(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("history limit must be positive, got %d", n)
+		}
+		o.historyLimit = n
+		return nil
+	}
+}
+
+// WithHistoryCache keeps what [Repo.Holds] reads from history in c, so
+// that a Repo opened for each pass reads only the commits that are new.
+// The default is a cache of the Repo's own.
+func WithHistoryCache(c *HistoryCache) Option {
+	return func(o *options) error {
+		o.historyCache = c
 		return nil
 	}
 }

@@ -29,6 +29,9 @@ func trailers(c Change) string {
 				lines = append(lines, kv[0]+": "+escapeValue(kv[1]))
 			}
 		}
+		for _, v := range rejectedOf(c, p.Policy) {
+			lines = append(lines, TrailerRejected+": "+escapeValue(v))
+		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -78,4 +81,16 @@ func escapePolicy(p PolicyChange) PolicyChange {
 	}
 	p.Files = files
 	return p
+}
+
+// rejectedOf returns the rejected versions of policy in c, at most
+// maxRejected, without empty ones.
+func rejectedOf(c Change, policy string) []string {
+	var out []string
+	for _, v := range c.Rejected[policy] {
+		if v != "" && len(out) < maxRejected {
+			out = append(out, v)
+		}
+	}
+	return out
 }

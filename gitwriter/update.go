@@ -74,7 +74,7 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 		return true, nil // the interrupted push of the last attempt landed
 	}
 	r.clean = false // the edit may touch anything
-	change, err := edit(ctx, r.dir)
+	change, err := edit(context.WithValue(ctx, editKey{}, r), r.dir)
 	if err != nil {
 		return false, fmt.Errorf("editing worktree: %w", err)
 	}
