@@ -8,7 +8,7 @@ export PATH="$TOOLS/bin:$PATH" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   need=()
-  for p in docker-registry apache2-utils openssh-server etcd-server gnupg openssl; do
+  for p in docker-registry apache2-utils openssh-server etcd-server gnupg openssl chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
   if [ ${#need[@]} -gt 0 ]; then
