@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -90,5 +89,3 @@ func (f *fakeForge) find(method, path string) call {
 	f.t.Fatalf("no %s %s among %v", method, path, f.calls)
 	return call{}
 }
-
-func (f *fakeForge) host() string { return strings.TrimPrefix(f.srv.URL, "http://") }

@@ -171,9 +171,10 @@ func (f *gitlabForge) userIDs(ctx context.Context, names []string, tok string) (
 }
 
 func (f *gitlabForge) autoMerge(ctx context.Context, iid int, tok string) error {
-	_, resp, err := f.gl.MergeRequests.AcceptMergeRequest(f.project, int64(iid), &gitlab.AcceptMergeRequestOptions{
-		AutoMerge: gitlab.Ptr(true), MergeWhenPipelineSucceeds: gitlab.Ptr(true),
-	}, gitlab.WithContext(ctx))
+	opt := &gitlab.AcceptMergeRequestOptions{AutoMerge: gitlab.Ptr(true)}
+	//lint:ignore SA1019 GitLab before 17.11 reads only this field
+	opt.MergeWhenPipelineSucceeds = gitlab.Ptr(true)
+	_, resp, err := f.gl.MergeRequests.AcceptMergeRequest(f.project, int64(iid), opt, gitlab.WithContext(ctx))
 	if err != nil {
 		e := f.fail("enabling auto-merge", resp, err, tok).(*Error)
 		e.Kind = ErrAutoMerge
