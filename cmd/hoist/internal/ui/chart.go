@@ -38,6 +38,7 @@ type bar struct {
 type tick struct {
 	X    int
 	Text string
+	End  bool // anchor the text at its end
 }
 
 // count is what one hour held.
@@ -73,7 +74,7 @@ func newChart(points []PassPoint, now time.Time) chart {
 	for _, i := range []int{0, 6, 12, 18} {
 		c.Ticks = append(c.Ticks, tick{X: plotLeft + i*slot, Text: fmt.Sprintf("-%dh", buckets-i)})
 	}
-	c.Ticks = append(c.Ticks, tick{X: plotLeft + buckets*slot - 10, Text: "now"})
+	c.Ticks = append(c.Ticks, tick{X: plotLeft + buckets*slot, Text: "now", End: true})
 	return c
 }
 

@@ -80,7 +80,8 @@ type Record struct {
 	Err error
 	// Changes is how many marked values it changed.
 	Changes int
-	// Commit is the commit it pushed; nil when it pushed none.
+	// Commit is the commit it pushed; nil when it pushed none. Its Subject
+	// may be the whole commit message: only the first line is kept.
 	Commit *Commit
 	// PullRequest is the pull request its changes wait in; nil for none
 	// (which also clears the one recorded before).
@@ -109,6 +110,7 @@ func (r *Recorder) Record(name string, rec Record) {
 	}
 	if rec.Commit != nil {
 		c := *rec.Commit
+		c.Subject = subject(c.Subject)
 		repo.LastCommit = &c
 	}
 	repo.PullRequest = rec.PullRequest

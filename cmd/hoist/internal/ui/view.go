@@ -98,8 +98,8 @@ func dur(d time.Duration) string {
 
 // short is the first 12 characters of a commit hash.
 func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
+	if r := []rune(sha); len(r) > 12 {
+		return string(r[:12])
 	}
 	return sha
 }
