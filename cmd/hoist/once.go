@@ -88,13 +88,18 @@ func printLanding(a *app, l landing, seen map[string]bool) error {
 func update(ctx context.Context, repo *gitwriter.Repo, sc pass.Scanner, o pass.Options) (gitwriter.Outcome, *pass.Report, error) {
 	var rep *pass.Report
 	o.InPlace = true // gitwriter resets its worktree from git after any crash
+	if o.History == nil {
+		o.History = repo // holds from the head being edited, deepening the clone as needed
+	}
 	out, err := repo.Update(ctx, func(ctx context.Context, dir string) (gitwriter.Change, error) {
 		r, err := pass.Run(ctx, dir, sc, o)
 		if err != nil {
 			return gitwriter.Change{}, err
 		}
 		rep = r
-		return r.Change(), nil
+		c := r.Change()
+		c.Rejected = r.PassedOver() // the commit names the holds it passed over
+		return c, nil
 	})
 	return out, rep, err
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/policy"
 	"github.com/hoist-dev/hoist/yamlpatch"
 )
@@ -40,6 +41,15 @@ type Options struct {
 	// secrets): a Flux ImageRepository's secretRef becomes the docker config
 	// of its registry.
 	Secrets map[string]string
+	// History reads the versions git history rejects (reverts, hand
+	// edits, releases; see gitwriter's Repo.Holds). The default reads the
+	// local git checkout holding the worktree, without fetching; a
+	// worktree outside git has no history and no holds.
+	History History
+	// Rejected are more rejected versions by policy ID, merged with what
+	// history says: for example the versions of a pull request closed
+	// without merging.
+	Rejected map[string][]gitwriter.Rejection
 	// Logger receives the pass's logs. The default discards them.
 	Logger *slog.Logger
 }
@@ -59,6 +69,10 @@ type Report struct {
 	Changes []yamlpatch.Change
 	// Diff is the unified diff of Changes, with paths relative to the worktree.
 	Diff string
+	// Holds are the policies that did not move because they are held
+	// (rejected versions, suspended), in policy order: a gauge of held
+	// policies is len(Holds).
+	Holds []Hold
 	// Problems lists what went wrong, one each, naming the file and line
 	// or the registry and repository, errors first. The pass went on for
 	// the rest.
@@ -136,13 +150,18 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	for _, img := range slices.Sorted(maps.Keys(found.dropped)) {
 		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d names that are not valid OCI tags", img, found.dropped[img]))
 	}
-	rep.Decisions = policy.Select(rep.Policies, found.tags)
+	rejected, herr := rep.rejections(ctx, dir, opts)
+	rep.Decisions = policy.SelectHeld(rep.Policies, found.tags, holdsOf(rejected))
 	for i, p := range rep.Policies {
 		if err, ok := failed[p.Image]; ok {
 			rep.Decisions[i].Err = err // the cause, not "no tags listed"
 		}
 	}
-	rep.resolve(ctx, scanner, found.tags, opts)
+	if herr != nil {
+		rep.problem("history", fmt.Sprintf("reading holds from git history: %v; no policy moves in this pass", herr))
+		holdAll(rep.Decisions, herr)
+	}
+	rep.resolve(ctx, scanner, found.tags, rejected, opts)
 	return rep, nil
 }
 

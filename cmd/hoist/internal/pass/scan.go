@@ -2,6 +2,7 @@ package pass
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/policy"
 	"github.com/hoist-dev/hoist/registry"
 	"github.com/hoist-dev/hoist/yamlpatch"
@@ -99,7 +101,7 @@ func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]po
 // policies get no reference, so their markers stay as they are. A policy whose
 // image could not be scanned is not reported again: the scan problem already
 // names the image.
-func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, opts Options) {
+func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, rejected map[string][]gitwriter.Rejection, opts Options) {
 	kept := pinned(r.root, r.Policies)
 	digests := make([]string, len(r.Policies))
 	errs := make([]error, len(r.Policies))
@@ -119,6 +121,10 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 	r.Refs = map[string]yamlpatch.Ref{}
 	r.Digests = map[string]string{}
 	for i, d := range r.Decisions {
+		if p := r.Policies[i]; errors.Is(d.Err, policy.ErrHeld) {
+			r.addHold(p, d, groupRejections(r.Policies, p, rejected), opts.Path)
+			continue
+		}
 		r.addRef(r.Policies[i], d, digests[i], errs[i], scanned, opts.Path)
 	}
 }
