@@ -43,7 +43,9 @@ func demoRepo() Repository {
 			{Time: now.Add(-3 * time.Minute), Commit: "4f1c2a9be0d3", Policy: "apps:api", From: "1.4.2", To: "1.5.0", Kind: Update},
 			{Time: now.Add(-2 * time.Hour), Commit: "9e8d7c6b5a43", Policy: "apps:worker", From: "main-1700000500-def5678", To: "main-1700000000-abc1234", Kind: Revert},
 		},
-		Passes: passes(5*time.Minute, func(i int) (int, bool) { return []int{2, 0, 1, 0, 3, 0, 0}[i%7] * map[bool]int{true: 1}[i%29 < 3], false }),
+		Passes: passes(5*time.Minute, func(i int) (int, bool) {
+			return []int{2, 0, 1, 0, 3, 0, 0}[i%7] * map[bool]int{true: 1}[i%29 < 3], false
+		}),
 	}
 }
 

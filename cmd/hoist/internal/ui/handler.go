@@ -6,14 +6,13 @@ import (
 	"embed"
 	"encoding/json"
 	"html/template"
-	"io/fs"
 	"net/http"
 )
 
 //go:embed templates/page.html
 var templates embed.FS
 
-//go:embed static
+//go:embed static/style.css
 var static embed.FS
 
 // ContentSecurityPolicy is the policy every response carries: the page
@@ -26,7 +25,7 @@ const ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 //
 //	GET /                the page, rendered on the server (no script)
 //	GET /api/v1/status   the same data as JSON (see [Status])
-//	GET /static/...      its style sheet
+//	GET /static/style.css its style sheet
 //
 // Any other path is answered 404. Every response carries a strict
 // Content-Security-Policy, nosniff, no-referrer and no-store headers.
@@ -47,8 +46,9 @@ func Handler(src Source, opts ...Option) http.Handler {
 	mux.HandleFunc("GET /api/v1/status", func(w http.ResponseWriter, r *http.Request) {
 		serveJSON(w, status(r.Context(), src, o))
 	})
-	sub, _ := fs.Sub(static, "static") // cannot fail: "static" is a valid path
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
+	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, static, "static/style.css")
+	})
 	return secure(mux)
 }
 

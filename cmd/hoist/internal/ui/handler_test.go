@@ -98,7 +98,7 @@ func TestHeaders(t *testing.T) {
 		{"/", "200 OK", "text/html; charset=utf-8"},
 		{"/api/v1/status", "200 OK", "application/json"},
 		{"/static/style.css", "200 OK", "text/css; charset=utf-8"},
-		{"/static/", "200 OK", "text/html; charset=utf-8"}, // the directory listing of the embedded assets
+		{"/static/", "404 Not Found", "text/plain; charset=utf-8"}, // no listing
 		{"/nope", "404 Not Found", "text/plain; charset=utf-8"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
