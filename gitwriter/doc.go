@@ -31,6 +31,15 @@
 //     message (Go-quoted when not plain one-line text), so a hostile tag can
 //     neither take over the subject nor forge trailers. Commits can be signed
 //     with OpenPGP or SSH keys ([SigningKey]).
+//   - [Repo.Holds] (and [ReadHolds] on a local checkout) reads rollbacks back
+//     from history: a commit that is not hoist's and that moves a marked
+//     value away from the tag hoist last set (a git revert, a hand edit)
+//     rejects that tag ([Rejection]); an update's Hoist-Rejected trailers
+//     carry rejections on; a Hoist-Release trailer on any commit drops the
+//     policy's rejections from before it. It follows first parents (a merge
+//     counts as the change it brings), deepens a shallow clone up to
+//     [WithHistoryLimit] commits and says when history ran out, and keeps
+//     what it read in a [HistoryCache] keyed by hash.
 //
 // Every network operation has a deadline ([WithTimeout]). Errors of network
 // steps are [*Error] values naming the step and the remote, with credentials

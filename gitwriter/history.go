@@ -17,13 +17,18 @@ import (
 // one line (a tag holding a newline or a control character) is Go-quoted,
 // so it prints on one line; [strconv.Unquote] gives the original back.
 type Entry struct {
-	Commit string
-	When   time.Time
-	Author string
-	Policy string
-	Image  string
-	From   string
-	To     string
+	// Kind is "" for an update by hoist, "revert" for a commit reverting
+	// one (From and To are then the update's, swapped, and Reverts names
+	// it) and "release" for a Hoist-Release trailer (Policy only).
+	Kind    string `json:",omitempty"`
+	Reverts string `json:",omitempty"`
+	Commit  string
+	When    time.Time
+	Author  string
+	Policy  string
+	Image   string
+	From    string
+	To      string
 	// Rejected are the versions the update passed over because they were
 	// rejected (its Hoist-Rejected trailers), escaped like the rest.
 	Rejected []string `json:",omitempty"`
@@ -60,6 +65,8 @@ func (r *Repo) History(ctx context.Context, limit int) ([]Entry, error) {
 			return nil, fmt.Errorf("reading history: %w", err)
 		}
 		out = append(out, entries(c)...)
+		out = append(out, r.reverts(c)...)
+		out = append(out, releases(c)...)
 	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
@@ -113,6 +120,35 @@ func ParseTrailers(msg string) [][2]string {
 			continue
 		}
 		out = append(out, [2]string{k, strings.TrimSpace(v)})
+	}
+	return out
+}
+
+// reverts returns an entry per policy of the hoist update c reverts, if
+// it reverts one ("This reverts commit <sha>." with the full hash).
+func (r *Repo) reverts(c *object.Commit) []Entry {
+	m := revertRE.FindStringSubmatch(c.Message)
+	if m == nil || len(m[1]) != 40 {
+		return nil
+	}
+	target, err := r.repo.CommitObject(plumbing.NewHash(m[1]))
+	if err != nil {
+		return nil
+	}
+	var out []Entry
+	for _, e := range entries(target) {
+		out = append(out, Entry{Kind: "revert", Reverts: target.Hash.String(), Commit: c.Hash.String(), When: c.Author.When,
+			Author: c.Author.Name + " <" + c.Author.Email + ">", Policy: e.Policy, Image: e.Image, From: e.To, To: e.From})
+	}
+	return out
+}
+
+// releases returns an entry per Hoist-Release trailer of c.
+func releases(c *object.Commit) []Entry {
+	var out []Entry
+	for _, p := range newCommitInfo(c).releases {
+		out = append(out, Entry{Kind: "release", Commit: c.Hash.String(), When: c.Author.When,
+			Author: c.Author.Name + " <" + c.Author.Email + ">", Policy: escapeValue(p)})
 	}
 	return out
 }

@@ -297,3 +297,26 @@ func TestMessageNamesRejections(t *testing.T) {
 		t.Errorf("entries = %+v", e)
 	}
 }
+
+func TestHistoryShowsRevertsAndReleases(t *testing.T) {
+	bare, url := daemonRepo(t)
+	w := mustOpen(t, url)
+	ctx := context.Background()
+	_, err := w.Update(ctx, setTo("deploy/web.yaml", "tag: 2.0.1\n", "apps:web", "2.0.1"))
+	must(t, err)
+	h := &history{t: t, dir: t.TempDir()}
+	gittest.Git(t, "", "clone", "-q", bare, h.dir)
+	h.git("revert", "--no-edit", "HEAD")
+	h.commit("go on\n\nHoist-Release: apps:web\n", nil, jane)
+	h.git("push", "-q", "origin", "main")
+	got, err := mustOpen(t, url).History(ctx, 0)
+	must(t, err)
+	var kinds []string
+	for _, e := range got {
+		kinds = append(kinds, e.Kind+" "+e.Policy+" "+e.From+"->"+e.To)
+	}
+	want := []string{"release apps:web ->", "revert apps:web 2.0.1->", " apps:web ->2.0.1"}
+	if diff := cmp.Diff(want, kinds); diff != "" {
+		t.Errorf("history mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -28,6 +28,13 @@
 // range names one), alphabetical, numerical or newestBuild. Policies sharing a
 // group move together to the highest version every member has.
 //
+// [SelectHeld] is Select with rejected versions ([Rejection], read from git
+// history by the caller): a rejected version is never selected, and a
+// policy moves only to a version its own rule ranks above every rejected
+// one; until then its decision fails with [ErrHeld] and says why. A
+// rejection of one member holds its group. Suspended policies
+// (spec.suspend, or the hoist.dev/suspend annotation) are held too.
+//
 // Ties never depend on the order the registry listed tags in: when the rule
 // finds two values equal (1.0.0 and v1.0.0, or two tags with the same
 // extracted timestamp) the greater value, then the greater tag string, wins.

@@ -166,3 +166,19 @@ func groupRejections(ps []*policy.Policy, p *policy.Policy, rejected map[string]
 	}
 	return out
 }
+
+// Rejections loads the policies under the worktree dir and reads the
+// versions history rejects for them, merged with opts.Rejected, without
+// scanning any registry (for `hoist history`). Problems are those of
+// loading the policies and of history.
+func Rejections(ctx context.Context, dir string, opts Options) (map[string][]gitwriter.Rejection, []Problem, error) {
+	rep, err := load(dir, opts, logger(opts))
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := rep.rejections(ctx, dir, opts)
+	if err != nil {
+		return nil, rep.Problems, fmt.Errorf("reading holds from git history: %w", err)
+	}
+	return rs, rep.Problems, nil
+}
