@@ -262,8 +262,23 @@ func (h *holdReader) info(at plumbing.Hash) (*commitInfo, error) {
 		return nil, err
 	}
 	ci := newCommitInfo(c)
+	if len(ci.entries) == 0 && len(ci.parents) > 1 {
+		ci.entries = h.mergedRecords(ci.parents[1])
+	}
 	h.cache.putCommit(ci)
 	return ci, nil
+}
+
+// mergedRecords returns the records of the tip of a merged branch: a
+// merge of hoist's push branch (a pull request merged with a merge
+// commit) records the update it brings, since first-parent history does
+// not see the branch's commits.
+func (h *holdReader) mergedRecords(tip plumbing.Hash) []Entry {
+	c, err := h.repo.CommitObject(tip)
+	if err != nil {
+		return nil
+	}
+	return entries(c)
 }
 
 func shortHash(h string) string {

@@ -164,6 +164,21 @@ func TestHolds(t *testing.T) {
 			h.git("merge", "-q", "--no-ff", "-m", "Merge branch fix", "fix")
 			return "was replaced by 1.0.0", h.git("rev-parse", "HEAD")
 		}},
+		{"merged pull request of hoist's push branch", func(h *history) (string, string) {
+			h.git("checkout", "-q", "-b", "hoist/main")
+			h.hoist("1.0.0", "1.1.0")
+			h.git("checkout", "-q", "main")
+			h.commit("other work", map[string]string{"README.md": "y\n"}, "")
+			h.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from hoist/main", "hoist/main")
+			return "was replaced by 1.0.7", h.commit("pin", apiFile("1.0.7"), jane)
+		}},
+		{"merged pull request stands", func(h *history) (string, string) {
+			h.git("checkout", "-q", "-b", "hoist/main")
+			h.hoist("1.0.0", "1.1.0")
+			h.git("checkout", "-q", "main")
+			h.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from hoist/main", "hoist/main")
+			return "", ""
+		}},
 		{"garbage trailers are not records", func(h *history) (string, string) {
 			h.hoist("1.0.0", "1.1.0")
 			c := h.commit("back", apiFile("1.0.0"), jane)
