@@ -64,11 +64,11 @@ func cleanRepo(r Repository, now time.Time) Repository {
 	return c
 }
 
-// bounded applies f to the first max elements of in and says how many it
+// bounded applies f to the first n elements of in and says how many it
 // left out. The result is never nil, so JSON shows [] rather than null.
-func bounded[T any](in []T, max int, f func(T) T) ([]T, int) {
-	out := make([]T, 0, min(len(in), max))
-	for _, v := range in[:min(len(in), max)] {
+func bounded[T any](in []T, n int, f func(T) T) ([]T, int) {
+	out := make([]T, 0, min(len(in), n))
+	for _, v := range in[:min(len(in), n)] {
 		out = append(out, f(v))
 	}
 	return out, len(in) - len(out)

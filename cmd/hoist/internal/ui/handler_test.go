@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -142,5 +145,62 @@ func TestEmptyStatus(t *testing.T) {
 	}
 	if _, body := get(t, h, "/api/v1/status"); !strings.Contains(body, `"repositories": []`) {
 		t.Errorf("empty JSON lacks an empty list:\n%s", body)
+	}
+}
+
+func TestSourceGetsDeadline(t *testing.T) {
+	var left time.Duration
+	src := SourceFunc(func(ctx context.Context) Status {
+		if d, ok := ctx.Deadline(); ok {
+			left = time.Until(d)
+		}
+		return Status{GeneratedAt: now}
+	})
+	get(t, Handler(src, WithTimeout(time.Second)), "/api/v1/status")
+	if left <= 0 || left > time.Second {
+		t.Errorf("Source had %v left, want a deadline within 1s", left)
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	for name, tc := range map[string]struct {
+		opts []Option
+		want string
+	}{
+		"default": {nil, `<meta http-equiv="refresh" content="30">`},
+		"set":     {[]Option{WithRefresh(10 * time.Second)}, `<meta http-equiv="refresh" content="10">`},
+		"off":     {[]Option{WithRefresh(0)}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, body := get(t, Handler(fakeSource{fixture()}, tc.opts...), "/")
+			got := ""
+			if i := strings.Index(body, `<meta http-equiv="refresh"`); i >= 0 {
+				got = body[i : i+strings.Index(body[i:], ">")+1]
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("refresh tag mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestBounded serves a source with far too much: the page shows a bounded
+// part and says how much it left out.
+func TestBounded(t *testing.T) {
+	repo := Repository{Name: "big"}
+	for i := range 2000 {
+		repo.Policies = append(repo.Policies, Policy{ID: fmt.Sprint("p", i), Reason: strings.Repeat("x", 10000)})
+		repo.Problems = append(repo.Problems, Problem{Message: "m"})
+		repo.History = append(repo.History, Event{Commit: "c", Kind: Update})
+	}
+	_, body := get(t, Handler(fakeSource{Status{GeneratedAt: now, Repositories: []Repository{repo}}}), "/api/v1/status")
+	var st Status
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatal(err)
+	}
+	r := st.Repositories[0]
+	got := []int{len(r.Policies), len(r.Problems), len(r.History), r.Omitted, len([]rune(r.Policies[0].Reason))}
+	if diff := cmp.Diff([]int{500, 200, 100, 1500 + 1800 + 1900, 500}, got); diff != "" {
+		t.Errorf("policies, problems, history, omitted, reason length mismatch (-want +got):\n%s", diff)
 	}
 }

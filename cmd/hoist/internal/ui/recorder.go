@@ -147,12 +147,12 @@ func resultOf(rec Record) Result {
 }
 
 // mergeEvents puts the events of newer before those of older, without
-// duplicates, and keeps the first max.
-func mergeEvents(newer, older []Event, max int) []Event {
-	out := make([]Event, 0, min(len(newer)+len(older), max))
+// duplicates, and keeps the first n.
+func mergeEvents(newer, older []Event, n int) []Event {
+	out := make([]Event, 0, min(len(newer)+len(older), n))
 	seen := map[Event]bool{}
 	for _, e := range slices.Concat(newer, older) {
-		if len(out) == max {
+		if len(out) == n {
 			break
 		}
 		if !seen[e] {

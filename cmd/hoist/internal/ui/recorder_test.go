@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,5 +119,28 @@ func TestRecorderServes(t *testing.T) {
 		if !contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+}
+
+func TestRecorderConcurrent(t *testing.T) {
+	r := newTestRecorder(t, RecorderConfig{Points: 5})
+	h := Handler(r)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			for j := range 50 {
+				r.Record("demo", Record{Start: now, Changes: j, Policies: []Policy{{ID: fmt.Sprint(i)}}})
+				r.Schedule("platform", now, nil)
+			}
+		})
+		wg.Go(func() {
+			for range 20 {
+				get(t, h, "/api/v1/status")
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(r.Status(t.Context()).Repositories[0].Passes); n != 5 {
+		t.Errorf("kept %d passes, want 5", n)
 	}
 }

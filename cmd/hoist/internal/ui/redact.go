@@ -50,24 +50,38 @@ var credentials = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s]*@`)
 // queries matches the query or fragment of URLs inside free text.
 var queries = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s?#]*)[?#]\S*`)
 
-// Sanitize makes untrusted text fit to show: valid UTF-8, control and
-// format characters and runs of spaces turned into one space, user info,
-// queries and fragments cut from the URLs in it, and at most max runes.
-func Sanitize(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+// Sanitize makes untrusted text fit to show: valid UTF-8, user info,
+// queries and fragments cut from the URLs in it, control and format
+// characters and runs of spaces turned into one space, and, when limit > 0,
+// at most limit runes. Its work is bounded by limit, not by the length of s.
+func Sanitize(s string, limit int) string {
+	cut := false
+	if limit > 0 && len(s) > 8*limit {
+		// A URL cut in half could keep part of its user info: drop the
+		// last word (up to a space, where the URL patterns stop too) when it
+		// holds one.
+		s, cut = s[:8*limit], true
+		if i := strings.LastIndexAny(s, " \t\n\f\r"); strings.Contains(s[i+1:], "://") {
+			s = s[:max(i, 0)]
+		}
+	}
+	s = redactText(strings.ToValidUTF8(s, "\uFFFD"))
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
 			return ' '
 		}
 		return r
 	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	s = credentials.ReplaceAllString(s, "$1")
-	s = queries.ReplaceAllString(s, "$1")
-	if max > 0 && utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max-1]) + "…"
+	s = redactText(strings.Join(strings.Fields(s), " "))
+	if limit > 0 && (cut || utf8.RuneCountInString(s) > limit) {
+		s = strings.TrimRight(string([]rune(s)[:min(utf8.RuneCountInString(s), limit-1)]), " ") + "…"
 	}
 	return s
+}
+
+// redactText cuts user info, queries and fragments from the URLs in s.
+func redactText(s string) string {
+	return queries.ReplaceAllString(credentials.ReplaceAllString(s, "$1"), "$1")
 }
 
 // subject is the first line of a commit message, sanitised.

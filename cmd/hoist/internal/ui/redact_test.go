@@ -54,12 +54,15 @@ func TestSanitize(t *testing.T) {
 	}{
 		"credentials in text": {"fetching https://bot:hunter2@git.example.com/a.git: refused", 0,
 			"fetching https://git.example.com/a.git: refused"},
-		"password with @": {"push to https://u:p@ss@host/x failed", 0, "push to https://host/x failed"},
-		"query in text":   {"GET https://reg.example.com/v2/token?scope=x&secret=y: 401", 0, "GET https://reg.example.com/v2/token 401"},
-		"control chars":   {"line1\nline2\r\x1b[31mred\u202e", 0, "line1 line2 [31mred"},
-		"invalid utf8":    {"a\xffb", 0, "a\uFFFDb"},
-		"cut":             {"abcdefghij", 5, "abcd…"},
-		"kept":            {`<script>alert(1)</script>`, 0, `<script>alert(1)</script>`},
+		"password with @":      {"push to https://u:p@ss@host/x failed", 0, "push to https://host/x failed"},
+		"query in text":        {"GET https://reg.example.com/v2/token?scope=x&secret=y: 401", 0, "GET https://reg.example.com/v2/token 401"},
+		"control chars":        {"line1\nline2\r\x1b[31mred\u202e", 0, "line1 line2 [31mred"},
+		"invalid utf8":         {"a\xffb", 0, "a\uFFFDb"},
+		"cut":                  {"abcdefghij", 5, "abcd…"},
+		"kept":                 {`<script>alert(1)</script>`, 0, `<script>alert(1)</script>`},
+		"long, URL at the cut": {strings.Repeat("a ", 20) + "https://bot:hunter2@host/x", 5, "a a…"},
+		"long, no space":       {strings.Repeat("x", 100), 5, "xxxx…"},
+		"long URL, no space":   {"https://bot:hunter2@host/" + strings.Repeat("x", 100), 5, "…"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, Sanitize(tc.in, tc.max)); diff != "" {
@@ -70,21 +73,25 @@ func TestSanitize(t *testing.T) {
 }
 
 // FuzzRedactURL checks that no password, token or query value embedded in
-// a URL survives RedactURL, nor Sanitize of a text quoting the URL.
+// a URL survives RedactURL, nor Sanitize (cut to any length) of a text
+// quoting the URL after pad letters and spaces.
 func FuzzRedactURL(f *testing.F) {
-	f.Add("bot", "hunter2", "git.example.com", "/a/b.git", "s3cret")
-	f.Add("", "ghp_abc123", "github.com:443", "/", "tok")
-	f.Add("x@y", "p/q@r s", "h", "/p?q", "a b")
-	f.Fuzz(func(t *testing.T, user, pass, host, path, query string) {
+	f.Add("bot", "hunter2", "git.example.com", "/a/b.git", "s3cret", uint16(0), uint8(0))
+	f.Add("", "ghp_abc123", "github.com:443", "/", "tok", uint16(37), uint8(5))
+	f.Add("x@y", "p/q@r s", "h", "/p?q", "a b", uint16(400), uint8(50))
+	f.Fuzz(func(t *testing.T, user, pass, host, path, query string, pad uint16, limit uint8) {
 		if !plainHost(host) || len(pass) < 4 || len(query) < 4 {
 			t.Skip()
 		}
 		u := url.URL{Scheme: "https", User: url.UserPassword(user, pass), Host: host, Path: path,
 			RawQuery: url.Values{"token": {query}}.Encode()}
 		raw := u.String()
-		for _, out := range []string{RedactURL(raw), Sanitize("cloning "+raw+": failed", 0)} {
+		before := strings.Repeat("a ", int(pad)/2) + strings.Repeat("a", int(pad)%2)
+		text := before + raw + " failed"
+		safe := before + "https://" + host + u.EscapedPath() + " failed" // text without the secrets
+		for _, out := range []string{RedactURL(raw), Sanitize(text, int(limit))} {
 			for _, secret := range []string{pass, url.QueryEscape(pass), url.PathEscape(pass), url.QueryEscape(query)} {
-				if strings.Contains(out, secret) && !strings.Contains(host+u.EscapedPath()+"cloning : failed", secret) {
+				if strings.Contains(out, secret) && !strings.Contains(safe, secret) {
 					t.Fatalf("%q keeps the secret %q of %q", out, secret, raw)
 				}
 			}
