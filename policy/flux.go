@@ -30,6 +30,7 @@ type fluxRepo struct {
 	image    string
 	exclude  []*regexp.Regexp
 	registry Registry
+	suspend  bool // spec.suspend: Flux stops scanning, so its policies stay
 }
 
 // fluxProviders are the values of ImageRepository's spec.provider.
@@ -62,7 +63,10 @@ func parseFluxRepo(o *object) (r *fluxRepo, ignored []string, err error) {
 	if r.registry, err = parseRegistry(o, spec); err != nil {
 		return nil, nil, err
 	}
-	ignored, _ = unknownKeys(spec, "image", "exclusionList", "insecure", "secretRef", "certSecretRef", "provider")
+	if r.suspend, err = boolean(spec, "suspend", "spec."); err != nil {
+		return nil, nil, err
+	}
+	ignored, _ = unknownKeys(spec, "image", "exclusionList", "insecure", "secretRef", "certSecretRef", "provider", "suspend")
 	return r, ignored, nil
 }
 
@@ -197,6 +201,9 @@ func (p *Policy) resolve(ref fluxRef, repos map[string]*fluxRepo, broken map[str
 		return fieldErr(ref.node, "spec.imageRepositoryRef", "ImageRepository %s not found under the loaded path", ref.id)
 	}
 	p.Image, p.exclude, p.Registry = r.image, r.exclude, r.registry
+	if r.suspend && !p.Suspend {
+		p.Suspend, p.suspendedBy = true, "ImageRepository "+r.obj.id()+" has spec.suspend: true"
+	}
 	return nil
 }
 

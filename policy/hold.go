@@ -118,7 +118,10 @@ func (f *floor) heldError(r rule, prefix string) error {
 // suspendedError says a policy is suspended.
 func suspendedError(p *Policy, prefix string) error {
 	how := "spec.suspend: true"
-	if strings.HasPrefix(p.APIVersion, fluxGroup) {
+	switch {
+	case p.suspendedBy != "":
+		how = p.suspendedBy
+	case strings.HasPrefix(p.APIVersion, fluxGroup):
 		how = "annotation " + SuspendAnnotation + ": \"true\""
 	}
 	return fmt.Errorf("%w: %spolicy %s is suspended (%s)", ErrHeld, prefix, p.ID, how)

@@ -169,6 +169,9 @@ func TestLoadSuspend(t *testing.T) {
 		"flux.yaml": "apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImageRepository\nmetadata: {name: web, namespace: apps}\nspec: {image: r/web}\n" +
 			"---\napiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImagePolicy\nmetadata:\n  name: web\n  namespace: apps\n" +
 			"  annotations: {hoist.dev/suspend: \"true\"}\nspec:\n  imageRepositoryRef: {name: web}\n  policy: {semver: {range: '*'}}\n",
+		"repo.yaml": "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: db, namespace: apps}\nspec: {image: r/db, suspend: true}\n" +
+			"---\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: db, namespace: apps}\n" +
+			"spec:\n  imageRepositoryRef: {name: db}\n  policy: {semver: {range: '*'}}\n",
 		"bad.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: bad}\n" +
 			"spec:\n  image: r/bad\n  policy: {semver: {range: '*'}}\n  suspend: maybe\n",
 	})
@@ -180,16 +183,26 @@ func TestLoadSuspend(t *testing.T) {
 	for _, p := range set.Policies {
 		got[p.ID] = p.Suspend
 	}
-	if diff := cmp.Diff(map[string]bool{"apps:api": true, "apps:web": true}, got); diff != "" {
+	if diff := cmp.Diff(map[string]bool{"apps:api": true, "apps:web": true, "apps:db": true}, got); diff != "" {
 		t.Errorf("suspended mismatch (-want +got):\n%s", diff)
 	}
 	if errs := set.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "spec.suspend: must be true or false") {
 		t.Errorf("problems = %v", errs)
 	}
-	d := Select(set.Policies, map[string][]Tag{"r/web": Tags("1.0.0"), "r/api": Tags("1.0.0")})
+	d := Select(set.Policies, map[string][]Tag{"r/web": Tags("1.0.0"), "r/api": Tags("1.0.0"), "r/db": Tags("1.0.0")})
+	got2 := map[string]string{}
 	for _, d := range d {
 		if !errors.Is(d.Err, ErrHeld) {
 			t.Errorf("%s: err = %v, want held", d.Policy, d.Err)
 		}
+		got2[d.Policy] = d.Explanation.Held
+	}
+	want2 := map[string]string{
+		"apps:api": "held: policy apps:api is suspended (spec.suspend: true)",
+		"apps:web": `held: policy apps:web is suspended (annotation hoist.dev/suspend: "true")`,
+		"apps:db":  "held: policy apps:db is suspended (ImageRepository apps:db has spec.suspend: true)",
+	}
+	if diff := cmp.Diff(want2, got2); diff != "" {
+		t.Errorf("held mismatch (-want +got):\n%s", diff)
 	}
 }

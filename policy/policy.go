@@ -79,11 +79,12 @@ type Policy struct {
 	// and Line 0: lines of rendered output point into no file.
 	Kustomization string
 
-	rule    rule
-	exclude []*regexp.Regexp
-	filter  *regexp.Regexp
-	extract string
-	group   int // the submatch extract names alone, or -1 to expand it
+	suspendedBy string // what suspends it, when not its own field
+	rule        rule
+	exclude     []*regexp.Regexp
+	filter      *regexp.Regexp
+	extract     string
+	group       int // the submatch extract names alone, or -1 to expand it
 }
 
 // NeedsBuildTimes reports whether [Select] needs [Tag.Created] for this
