@@ -15,7 +15,8 @@
 //     keeps, bounded in memory, what the daemon tells it after each pass
 //     ([Recorder.Record], [Recorder.Schedule]); [FromReport] turns a pass's
 //     report into a Record's policies and problems.
-//   - [Handler] serves the page, the JSON and the style sheet.
+//   - [Handler] serves the page, the JSON and the style sheet; [Mount] puts
+//     it in front of the daemon's handler on one listener.
 //
 // Names of files, policies and images, commit messages and error texts come
 // from the repository and the registries, so they are attacker-controlled:

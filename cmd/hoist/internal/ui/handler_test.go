@@ -189,10 +189,11 @@ func TestRefresh(t *testing.T) {
 func TestBounded(t *testing.T) {
 	repo := Repository{Name: "big"}
 	for i := range 2000 {
-		repo.Policies = append(repo.Policies, Policy{ID: fmt.Sprint("p", i), Reason: strings.Repeat("x", 10000)})
+		repo.Policies = append(repo.Policies, Policy{ID: fmt.Sprint("p", i)})
 		repo.Problems = append(repo.Problems, Problem{Message: "m"})
 		repo.History = append(repo.History, Event{Commit: "c", Kind: Update})
 	}
+	repo.Policies[0].Reason = strings.Repeat("x", 1<<20)
 	_, body := get(t, Handler(fakeSource{Status{GeneratedAt: now, Repositories: []Repository{repo}}}), "/api/v1/status")
 	var st Status
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
