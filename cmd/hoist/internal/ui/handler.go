@@ -23,9 +23,9 @@ const ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 
 // Handler serves the status page of src, read-only:
 //
-//	GET /                the page, rendered on the server (no script)
-//	GET /api/v1/status   the same data as JSON (see [Status])
-//	GET /static/style.css its style sheet
+//	GET /                  the page, rendered on the server (no script)
+//	GET /api/v1/status     the same data as JSON (see [Status])
+//	GET /static/style.css  its style sheet
 //
 // Any other path is answered 404. Every response carries a strict
 // Content-Security-Policy, nosniff, no-referrer and no-store headers.
