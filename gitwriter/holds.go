@@ -11,6 +11,7 @@ import (
 	"time"
 
 	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -101,9 +102,34 @@ func (r *Repo) Holds(ctx context.Context, q HoldQuery) (HoldReport, error) {
 		return HoldReport{}, fmt.Errorf("reading HEAD: %w", err)
 	}
 	hr := &holdReader{repo: r.repo, cache: r.o.historyCache, limit: r.o.historyLimit,
-		deepen: func(ctx context.Context, depth int) error { return r.fetchDepth(ctx, depth) }}
+		deepen: r.deepen}
 	return hr.read(ctx, head.Hash(), q)
 }
+
+// deepen fetches the branch's history to depth into a ref of its own, so
+// that the remote-tracking ref, and what Update knows of the remote, stay
+// as the checkout left them.
+func (r *Repo) deepen(ctx context.Context, depth int) error {
+	c, err := r.creds("fetch")
+	if err != nil {
+		return err
+	}
+	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.branch), historyRef))
+	nctx, cancel := r.netCtx(ctx)
+	defer cancel()
+	err = r.repo.FetchContext(nctx, &git.FetchOptions{
+		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
+		Auth: c.method, CABundle: c.caBundle, Depth: depth, Tags: git.NoTags, Force: true,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return r.fail("fetch", err, c)
+	}
+	r.log.Debug("deepened history", "branch", r.branch, "depth", depth)
+	return nil
+}
+
+// historyRef is where deepen fetches to.
+const historyRef = "refs/hoist/history"
 
 // ReadHolds is [Repo.Holds] on the local git checkout holding dir: it
 // reads the history of its HEAD as far as it goes and fetches nothing.
