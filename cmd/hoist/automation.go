@@ -12,6 +12,7 @@ import (
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
 	"github.com/hoist-dev/hoist/gitwriter"
+	"github.com/hoist-dev/hoist/gitwriter/forge"
 	"github.com/hoist-dev/hoist/policy"
 )
 
@@ -23,6 +24,8 @@ type landing struct {
 	out        gitwriter.Outcome
 	rep        *pass.Report
 	err        error
+	pr         *forge.PullRequest // the pull request opened, updated or closed
+	prAction   string             // "opened", "updated" or "closed"
 }
 
 // automations returns the Flux ImageUpdateAutomations found at the head of

@@ -71,10 +71,19 @@ func secretFunc(ref config.SecretRef) notify.Secret {
 // notifyLanding tells the destinations what one pass of a repository did:
 // a commit it pushed.
 func (s *service) notifyLanding(repo string, l landing) {
-	if s.notifier == nil || l.err != nil || !l.out.Pushed || l.rep == nil {
+	if s.notifier == nil || l.rep == nil {
 		return
 	}
-	s.notifier.Notify(notify.Commit{Repository: repo, Commit: l.out.Commit, Branch: l.out.Branch, Changes: changesOf(l.rep)})
+	if l.out.Pushed {
+		s.notifier.Notify(notify.Commit{Repository: repo, Commit: l.out.Commit, Branch: l.out.Branch, Changes: changesOf(l.rep)})
+	}
+	if l.pr != nil && (l.prAction == "opened" || l.prAction == "updated") && (l.out.Pushed || l.prAction == "opened") {
+		s.notifier.Notify(notify.PullRequest{Repository: repo, Action: l.prAction, URL: l.pr.URL, Number: l.pr.Number,
+			Changes: changesOf(l.rep)})
+	}
+	for _, h := range l.rep.Holds {
+		s.notifyHold(repo, h)
+	}
 }
 
 // observe feeds a pass's result to the failing/recovered tracker.
@@ -96,3 +105,26 @@ func changesOf(rep *pass.Report) []notify.Change {
 	}
 	return out
 }
+
+// notifyHold tells of a hold once per policy and newest rejected version
+// (a hold lasts many passes). What was told is kept in memory, at most
+// maxToldHolds entries: a restarted daemon tells once more.
+func (s *service) notifyHold(repo string, h pass.Hold) {
+	version, reason := "", h.Message
+	if len(h.Rejected) > 0 {
+		version = h.Rejected[0].Version
+	}
+	key := repo + "\x00" + h.Policy + "\x00" + version
+	s.mu.Lock()
+	told := s.toldHolds[key]
+	if !told && len(s.toldHolds) < maxToldHolds {
+		s.toldHolds[key] = true
+	}
+	s.mu.Unlock()
+	if !told {
+		s.notifier.Notify(notify.Hold{Repository: repo, Policy: h.Policy, Version: version, Reason: reason})
+	}
+}
+
+// maxToldHolds bounds the holds a service remembers having told.
+const maxToldHolds = 10000

@@ -77,9 +77,15 @@ func printLanding(a *app, l landing, seen map[string]bool) error {
 		if l.automation != "" {
 			fmt.Fprintln(a.out, "failed")
 		}
+		if l.out.Commit != "" { // the pull request failed; the commit is on its branch
+			printOutcome(a.out, l.out, l.rep)
+		}
 		return l.err
 	}
 	printOutcome(a.out, l.out, l.rep)
+	if l.pr != nil {
+		fmt.Fprintf(a.out, "pull request #%d %s: %s\n", l.pr.Number, l.prAction, l.pr.URL)
+	}
 	return problemsErr(l.rep)
 }
 

@@ -29,6 +29,9 @@ type service struct {
 	runners  []*repoRunner     // one per configured repository
 	notifier *notify.Notifier  // nil until startNotifier
 	tracker  *notify.Tracker   // nil until startNotifier
+
+	mu        sync.Mutex      // protects toldHolds
+	toldHolds map[string]bool // holds notified: repo, policy, version
 }
 
 func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service, error) {
@@ -44,7 +47,7 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	if err != nil {
 		return nil, err
 	}
-	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}}
+	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}, toldHolds: map[string]bool{}}
 	for _, r := range cfg.Repositories {
 		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r})
 	}
@@ -107,7 +110,13 @@ type repoRunner struct {
 
 // open opens the repository's cached clone, logging to log.
 func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Repo, error) {
-	opts := append(r.cfg.GitOptions(), gitwriter.WithLogger(log),
+	return r.openAs(ctx, log, r.cfg)
+}
+
+// openAs opens the repository's cached clone with the settings of rc (the
+// repository's, with another branch or push branch).
+func (r *repoRunner) openAs(ctx context.Context, log *slog.Logger, rc config.Repository) (*gitwriter.Repo, error) {
+	opts := append(rc.GitOptions(), gitwriter.WithLogger(log),
 		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
 	return gitwriter.Open(ctx, r.cfg.URL, opts...)
 }
@@ -126,6 +135,16 @@ func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 	autos, err := r.automations(ctx, repo, log)
 	if err != nil {
 		return []landing{{err: err}}
+	}
+	f, err := r.forge(log)
+	if err != nil {
+		return []landing{{err: err}}
+	}
+	if len(autos) == 0 && f != nil {
+		repo.Close() // propose opens the clone with the head branch
+		l := r.propose(ctx, log, f, repo.Branch())
+		r.svc.notifyLanding(r.cfg.Name, l)
+		return []landing{l}
 	}
 	if len(autos) == 0 {
 		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
@@ -173,6 +192,10 @@ func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, err
 	var res daemon.Result
 	var errs []error
 	for _, l := range r.pass(ctx, log) {
+		if l.prAction != "" {
+			res.PullRequests = append(res.PullRequests, l.prAction)
+			log.Info("pull request", "action", l.prAction, "url", l.pr.URL, "automation", l.automation)
+		}
 		if l.rep != nil {
 			addResult(&res, l.rep)
 			for _, p := range l.rep.Problems {
@@ -196,6 +219,7 @@ func addResult(res *daemon.Result, rep *pass.Report) {
 		res.ProblemsByStage, res.TagCounts = map[string]int{}, map[string]int{}
 	}
 	res.Changes += len(rep.Changes)
+	res.Held += len(rep.Holds)
 	res.ProblemCount += len(pass.Errors(rep.Problems))
 	for stage, n := range rep.ProblemsByStage() {
 		res.ProblemsByStage[stage] += n

@@ -331,3 +331,26 @@ func (g *Gitea) pullsListable(name string) bool {
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
 }
+
+// Do calls the API as the admin user with a JSON body and returns the
+// status code, without failing the test on an error status (for calls a
+// test retries, such as a merge Gitea is not ready for yet).
+func (g *Gitea) Do(t testing.TB, method, path string, body any) int {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(method, g.URL+path, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(g.User, g.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

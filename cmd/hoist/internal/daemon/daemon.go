@@ -27,6 +27,11 @@ type Result struct {
 	// TagCounts counts the tags known for each image repository the pass
 	// scanned.
 	TagCounts map[string]int
+	// PullRequests lists what the pass did to pull requests: "opened",
+	// "updated" or "closed", one entry each.
+	PullRequests []string
+	// Held is how many policies a hold kept back.
+	Held int
 }
 
 // RunFunc runs one pass of a repository. passID identifies it in logs.

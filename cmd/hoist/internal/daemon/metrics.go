@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +22,13 @@ type Metrics struct {
 	lastSuccess *prometheus.GaugeVec
 	webhooks    *prometheus.CounterVec
 	tags        *prometheus.GaugeVec
+	pulls       *prometheus.CounterVec
+	held        *prometheus.GaugeVec
 }
+
+// The actions of hoist_pull_requests_total; Result.PullRequests outside
+// them count as "other".
+var pullRequestActions = []string{"opened", "updated", "closed"}
 
 // StageError is an error from one stage of a pass ("git", "registry",
 // "policy", "yamlpatch"); hoist_errors_total counts a failed pass under the
@@ -81,8 +88,12 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 			Help: "Webhook requests, by kind (unknown for any kind not served) and result (accepted, rejected, busy)."}, []string{"kind", "result"}),
 		tags: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hoist_tags_cached",
 			Help: "Tags known for each image repository at its last scan."}, []string{"image"}),
+		pulls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoist_pull_requests_total",
+			Help: "Pull requests opened, updated and closed, by repository."}, []string{"repo", "action"}),
+		held: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hoist_held_policies",
+			Help: "Policies held back at the last pass (a revert, a hand pin, a closed pull request, suspend)."}, []string{"repo"}),
 	}
-	m.Registry.MustRegister(m.passes, m.duration, m.commits, m.changes, m.errors, m.lastSuccess, m.webhooks, m.tags,
+	m.Registry.MustRegister(m.passes, m.duration, m.commits, m.changes, m.errors, m.lastSuccess, m.webhooks, m.tags, m.pulls, m.held,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Registry.MustRegister(extra...)
 	for _, kind := range append(hookKinds(), kindUnknown) {
@@ -105,6 +116,15 @@ func (m *Metrics) observe(repo string, res Result, err error, took time.Duration
 	}
 	for stage, n := range res.ProblemsByStage {
 		m.errors.WithLabelValues(repo, stage).Add(float64(n))
+	}
+	for _, action := range res.PullRequests {
+		if !slices.Contains(pullRequestActions, action) {
+			action = "other"
+		}
+		m.pulls.WithLabelValues(repo, action).Inc()
+	}
+	if err == nil {
+		m.held.WithLabelValues(repo).Set(float64(res.Held))
 	}
 	switch {
 	case err != nil:

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/demo"
+	"github.com/hoist-dev/hoist/gitwriter/forge/forgetest"
+	"github.com/hoist-dev/hoist/gitwriter/gittest"
+	"github.com/hoist-dev/hoist/registry/registrytest"
+)
+
+// prWorld is a real Gitea holding the demo config repository, a real
+// registry, and a service config that proposes by pull request.
+type prWorld struct {
+	g        *forgetest.Gitea
+	reg      *registrytest.Server
+	repo     string // the repository's name on Gitea
+	config   string // the service config file
+	stateDir string
+}
+
+func newPRWorld(t *testing.T, g *forgetest.Gitea, name, per string) *prWorld {
+	t.Helper()
+	reg := registrytest.Start(t)
+	files, err := demo.Files("../../testdata/demo", reg.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := g.CreateRepo(t, name)
+	work := t.TempDir()
+	gittest.WriteFiles(t, work, files)
+	gittest.Git(t, work, "init", "-q", "-b", "main")
+	gittest.Git(t, work, "add", "-A")
+	gittest.Git(t, work, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", "initial")
+	gittest.Git(t, work, "push", "-q", g.PushURL(name), "main")
+	g.WaitIndexed(t, name)
+
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte(g.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	content := fmt.Sprintf("apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n  - name: %s\n    url: %s\n"+
+		"    auth: {username: %s, tokenFile: %s}\n    pullRequest: {provider: gitea, labels: [images], per: %s}\n",
+		name, url, g.User, token, per)
+	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &prWorld{g: g, reg: reg, repo: name, config: cfg, stateDir: t.TempDir()}
+}
+
+type giteaPR struct {
+	Number int    `json:"number"`
+	State  string `json:"state"`
+	Merged bool   `json:"merged"`
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+	Head   struct {
+		Ref string `json:"ref"`
+	} `json:"head"`
+	Labels []struct {
+		Name string `json:"name"`
+	} `json:"labels"`
+}
+
+func (w *prWorld) pulls(t *testing.T) []giteaPR {
+	t.Helper()
+	var prs []giteaPR
+	w.g.API(t, http.MethodGet, "/api/v1/repos/"+w.g.User+"/"+w.repo+"/pulls?state=all&limit=50", nil, &prs)
+	return prs
+}
+
+func (w *prWorld) open(t *testing.T) []giteaPR {
+	t.Helper()
+	var open []giteaPR
+	for _, p := range w.pulls(t) {
+		if p.State == "open" {
+			open = append(open, p)
+		}
+	}
+	return open
+}
+
+// merge merges a pull request once Gitea has checked it can (it answers
+// 405 "try again later" until then).
+func (w *prWorld) merge(t *testing.T, number int) {
+	t.Helper()
+	path := fmt.Sprintf("/api/v1/repos/%s/%s/pulls/%d", w.g.User, w.repo, number)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pr struct {
+			Mergeable bool `json:"mergeable"`
+		}
+		w.g.API(t, http.MethodGet, path, nil, &pr)
+		if pr.Mergeable {
+			if code := w.g.Do(t, http.MethodPost, path+"/merge", map[string]any{"Do": "merge"}); code/100 == 2 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pull request #%d did not become mergeable in 60s", number)
+		}
+		time.Sleep(100 * time.Millisecond) // polling Gitea's background check; there is no event to wait on
+	}
+}
+
+func (w *prWorld) push(t *testing.T, repo string, tags ...string) {
+	t.Helper()
+	for _, tag := range tags {
+		registrytest.Push(t, w.reg.Repo(repo)+":"+tag, time.Now())
+	}
+}
+
+func (w *prWorld) once(t *testing.T) string {
+	t.Helper()
+	out, errOut, err := (&world{}).hoist(t, "once", "--config", w.config, "--state-dir", w.stateDir)
+	if err != nil {
+		t.Fatalf("hoist once: %v\n%s%s", err, out, errOut)
+	}
+	return out
+}
+
+// TestPullRequestsOnGitea: approve by pull request on a real Gitea. A pass
+// opens one pull request with the table; a newer tag updates the same one;
+// merged, the next pass opens nothing; closed without merging, its versions
+// are not proposed again, while a newer version opens a new one.
+func TestPullRequestsOnGitea(t *testing.T) {
+	g := forgetest.StartGitea(t)
+	w := newPRWorld(t, g, "fleet", "repository")
+	pushDemo := func() {
+		w.push(t, "acme/api", "1.0.0", "1.1.0")
+		w.push(t, "acme/web", "1.0.0")
+		w.push(t, "acme/worker", "main-1700000000-0a1b2c3")
+	}
+	pushDemo()
+
+	out := w.once(t)
+	open := w.open(t)
+	if len(open) != 1 || !strings.Contains(out, "pull request #1 opened: ") {
+		t.Fatalf("after the first pass: open PRs %+v, stdout:\n%s", open, out)
+	}
+	pr := open[0]
+	if pr.Head.Ref != "hoist/main" || !strings.Contains(pr.Body, "| `apps:api` |") || !strings.Contains(pr.Body, "| `1.1.0` |") ||
+		len(pr.Labels) != 1 || pr.Labels[0].Name != "images" || !strings.HasPrefix(pr.Title, "Update images: api 1.1.0") {
+		t.Errorf("the pull request: %+v", pr)
+	}
+
+	// A newer tag: the same pull request, updated.
+	w.push(t, "acme/api", "1.3.0")
+	out = w.once(t)
+	open = w.open(t)
+	if len(open) != 1 || open[0].Number != pr.Number || !strings.Contains(open[0].Body, "| `1.3.0` |") ||
+		!strings.Contains(out, "updated") {
+		t.Fatalf("after a newer tag: open PRs %+v, stdout:\n%s", open, out)
+	}
+
+	// Merged: the next pass opens nothing.
+	w.merge(t, pr.Number)
+	out = w.once(t)
+	if prs := w.pulls(t); len(prs) != 1 || !prs[0].Merged || strings.Contains(out, "pull request") {
+		t.Fatalf("after the merge: PRs %+v, stdout:\n%s", prs, out)
+	}
+
+	// A newer version opens a new pull request; closed without merging,
+	// the same version is not proposed again.
+	w.push(t, "acme/api", "1.4.0")
+	w.once(t)
+	open = w.open(t)
+	if len(open) != 1 || !strings.Contains(open[0].Body, "| `1.4.0` |") {
+		t.Fatalf("after 1.4.0: open PRs %+v", open)
+	}
+	g.API(t, http.MethodPatch, fmt.Sprintf("/api/v1/repos/%s/%s/pulls/%d", g.User, w.repo, open[0].Number), map[string]any{"state": "closed"}, nil)
+	out = w.once(t)
+	if open := w.open(t); len(open) != 0 || strings.Contains(out, "opened") {
+		t.Fatalf("after closing 1.4.0 unmerged: open PRs %+v, stdout:\n%s", open, out)
+	}
+	w.push(t, "acme/api", "1.5.0")
+	w.once(t)
+	open = w.open(t)
+	if len(open) != 1 || !strings.Contains(open[0].Body, "| `1.5.0` |") || strings.Contains(open[0].Body, "1.4.0") {
+		t.Fatalf("after 1.5.0: open PRs %+v", open)
+	}
+	if n := len(w.pulls(t)); n != 3 {
+		t.Errorf("%d pull requests in all, want 3 (merged, closed, open)", n)
+	}
+}
