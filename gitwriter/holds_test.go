@@ -2,6 +2,7 @@ package gitwriter
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -333,5 +334,19 @@ func TestHistoryShowsRevertsAndReleases(t *testing.T) {
 	want := []string{"release apps:web ->", "revert apps:web 2.0.1->", " apps:web ->2.0.1"}
 	if diff := cmp.Diff(want, kinds); diff != "" {
 		t.Errorf("history mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadHoldsInSubdirectory: files are relative to the directory given,
+// inside a larger checkout.
+func TestReadHoldsInSubdirectory(t *testing.T) {
+	h := newHistory(t, "1.0.0")
+	h.hoist("1.0.0", "1.1.0")
+	h.commit("pin", apiFile("1.0.5"), jane)
+	rep, err := ReadHolds(context.Background(), filepath.Join(h.dir, "deploy"),
+		HoldQuery{Files: map[string][]string{"apps:api": {"api.yaml"}}, Read: readTags})
+	must(t, err)
+	if rs := rep.Rejected["apps:api"]; len(rs) != 1 || rs[0].Reason != "was replaced by 1.0.5" {
+		t.Errorf("holds = %+v", rep)
 	}
 }
