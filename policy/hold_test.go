@@ -206,3 +206,47 @@ func TestLoadSuspend(t *testing.T) {
 		t.Errorf("held mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// FuzzSelectHeld: a rejected tag is never selected, the decision does not
+// depend on the order of tags, and a selected tag ranks above every
+// rejected one that the policy can rank (it would win against them).
+func FuzzSelectHeld(f *testing.F) {
+	f.Add("1.0.0 1.1.0 1.2.0", "1.1.0", "semver")
+	f.Add("a b c", "c", "alphabetical")
+	f.Add("1 2 10", "2", "numerical")
+	f.Fuzz(func(t *testing.T, tags, rejected, rule string) {
+		spec := Spec{Rule: rule}
+		if rule == "semver" {
+			spec.Range = "*"
+		}
+		p, err := New("apps:x", spec)
+		if err != nil {
+			return
+		}
+		var rs []Rejection
+		for _, v := range strings.Fields(rejected) {
+			rs = append(rs, Rejection{Version: v})
+		}
+		names := strings.Fields(tags)
+		d := SelectHeld([]*Policy{p}, map[string][]Tag{p.Image: Tags(names...)}, map[string][]Rejection{"apps:x": rs})[0]
+		back := SelectHeld([]*Policy{p}, map[string][]Tag{p.Image: Tags(reversed(names)...)}, map[string][]Rejection{"apps:x": rs})[0]
+		if d.Tag != back.Tag {
+			t.Fatalf("order changed the decision: %q vs %q", d.Tag, back.Tag)
+		}
+		if d.Tag == "" {
+			return
+		}
+		all := append(append([]string{}, strings.Fields(rejected)...), d.Tag)
+		for _, r := range rs {
+			if r.Version == d.Tag {
+				t.Fatalf("selected rejected tag %q", d.Tag)
+			}
+		}
+		// Among the selected tag and the rankable rejected ones, the selected one wins.
+		if w := Select([]*Policy{p}, map[string][]Tag{p.Image: Tags(all...)})[0]; w.Err == nil && w.Tag != d.Tag {
+			if fl := p.floorOf(rs, nil); fl.set {
+				t.Fatalf("selected %q, but rejected %q ranks higher", d.Tag, w.Tag)
+			}
+		}
+	})
+}
