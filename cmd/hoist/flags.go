@@ -46,6 +46,15 @@ func (f *repoFlags) bind(cmd *cobra.Command, writes bool) {
 	}
 }
 
+// bindPullRequest binds the flags that make a pass propose by pull request.
+func (f *repoFlags) bindPullRequest(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.r.PullRequest.Provider, "pull-request", "", "propose by pull request on this forge: gitea (or forgejo), github or gitlab")
+	fs.StringVar(&f.r.PullRequest.URL, "forge-url", "", "the forge's API base (default: derived from --repo)")
+	fs.StringVar(&f.r.PullRequest.TokenFile, "forge-token-file", "", "file holding the forge API token (default: --git-token-file)")
+	fs.StringSliceVar(&f.r.PullRequest.Labels, "pr-label", nil, "label to set on the pull request (repeatable)")
+}
+
 func (f *repoFlags) check() error {
 	if f.repo == "" {
 		return errors.New("--repo is required")
@@ -70,6 +79,9 @@ func (f *repoFlags) config() *config.Config {
 func (f *repoFlags) withRunner(ctx context.Context, a *app, fn func(context.Context, *repoRunner) error) error {
 	if m := f.r.Automations; m != config.AutomationsFollow && m != config.AutomationsIgnore && m != "" {
 		return fmt.Errorf("--automations %q: want %s or %s", m, config.AutomationsFollow, config.AutomationsIgnore)
+	}
+	if f.r.PullRequest.Enabled() && f.r.PullRequestToken() == (config.SecretRef{}) {
+		return errors.New("--pull-request needs a token: --forge-token-file or --git-token-file")
 	}
 	return withService(a, f.config(), f.stateDir, func(s *service) error {
 		return fn(ctx, s.runners[0])

@@ -33,6 +33,7 @@ func newOnceCmd(a *app) *cobra.Command {
 		},
 	}
 	f.bind(cmd, true)
+	f.bindPullRequest(cmd)
 	cmd.Flags().StringVar(&cfgPath, "config", "", "run every repository of this service config instead of --repo")
 	cmd.Flags().StringVar(&only, "name", "", "with --config: only the repository of this name")
 	return cmd
