@@ -21,13 +21,15 @@ type prWorld struct {
 	g        *forgetest.Gitea
 	reg      *registrytest.Server
 	repo     string // the repository's name on Gitea
+	url      string // its clone URL, without credentials
+	token    string // a file holding the admin's API token
 	config   string // the service config file
 	stateDir string
 }
 
-func newPRWorld(t *testing.T, g *forgetest.Gitea, name, per string) *prWorld {
+func newPRWorld(t *testing.T, g *forgetest.Gitea, name, per string, extra string, opts ...registrytest.Option) *prWorld {
 	t.Helper()
-	reg := registrytest.Start(t)
+	reg := registrytest.Start(t, opts...)
 	files, err := demo.Files("../../testdata/demo", reg.Host)
 	if err != nil {
 		t.Fatal(err)
@@ -48,12 +50,12 @@ func newPRWorld(t *testing.T, g *forgetest.Gitea, name, per string) *prWorld {
 	}
 	cfg := filepath.Join(dir, "config.yaml")
 	content := fmt.Sprintf("apiVersion: hoist.dev/v1alpha1\nkind: Config\nrepositories:\n  - name: %s\n    url: %s\n"+
-		"    auth: {username: %s, tokenFile: %s}\n    pullRequest: {provider: gitea, labels: [images], per: %s}\n",
-		name, url, g.User, token, per)
+		"    auth: {username: %s, tokenFile: %s}\n    pullRequest: {provider: gitea, labels: [images], per: %s}\n%s",
+		name, url, g.User, token, per, extra)
 	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &prWorld{g: g, reg: reg, repo: name, config: cfg, stateDir: t.TempDir()}
+	return &prWorld{g: g, reg: reg, repo: name, url: url, token: token, config: cfg, stateDir: t.TempDir()}
 }
 
 type giteaPR struct {
@@ -132,14 +134,22 @@ func (w *prWorld) once(t *testing.T) string {
 // merged, the next pass opens nothing; closed without merging, its versions
 // are not proposed again, while a newer version opens a new one.
 func TestPullRequestsOnGitea(t *testing.T) {
-	g := forgetest.StartGitea(t)
-	w := newPRWorld(t, g, "fleet", "repository")
-	pushDemo := func() {
-		w.push(t, "acme/api", "1.0.0", "1.1.0")
-		w.push(t, "acme/web", "1.0.0")
-		w.push(t, "acme/worker", "main-1700000000-0a1b2c3")
-	}
-	pushDemo()
+	g := forgetest.StartGitea(t) // one server for the subtests: it takes seconds to start
+	t.Run("lifecycle", func(t *testing.T) { testPullRequestLifecycle(t, g) })
+	t.Run("flags", func(t *testing.T) { testPullRequestByFlags(t, g) })
+	t.Run("daemon webhook", func(t *testing.T) { testPullRequestFromDaemon(t, g) })
+}
+
+func (w *prWorld) pushDemo(t *testing.T) {
+	t.Helper()
+	w.push(t, "acme/api", "1.0.0", "1.1.0")
+	w.push(t, "acme/web", "1.0.0")
+	w.push(t, "acme/worker", "main-1700000000-0a1b2c3")
+}
+
+func testPullRequestLifecycle(t *testing.T, g *forgetest.Gitea) {
+	w := newPRWorld(t, g, "fleet", "repository", "")
+	w.pushDemo(t)
 
 	out := w.once(t)
 	open := w.open(t)
@@ -190,4 +200,48 @@ func TestPullRequestsOnGitea(t *testing.T) {
 	if n := len(w.pulls(t)); n != 3 {
 		t.Errorf("%d pull requests in all, want 3 (merged, closed, open)", n)
 	}
+}
+
+// testPullRequestByFlags: the same from the command line, no config file.
+func testPullRequestByFlags(t *testing.T, g *forgetest.Gitea) {
+	w := newPRWorld(t, g, "flags", "repository", "")
+	w.pushDemo(t)
+	out, errOut, err := (&world{}).hoist(t, "once", "--repo", w.url, "--git-username", g.User, "--git-token-file", w.token,
+		"--pull-request", "gitea", "--pr-label", "deps")
+	if err != nil {
+		t.Fatalf("hoist once: %v\n%s%s", err, out, errOut)
+	}
+	open := w.open(t)
+	if len(open) != 1 || open[0].Head.Ref != "hoist/main" || len(open[0].Labels) != 1 || open[0].Labels[0].Name != "deps" {
+		t.Errorf("open PRs %+v, stdout:\n%s", open, out)
+	}
+}
+
+// testPullRequestFromDaemon: `hoist run` opens the pull request at its first
+// pass, and a registry webhook brings a newer tag into the same one.
+func testPullRequestFromDaemon(t *testing.T, g *forgetest.Gitea) {
+	addr := freeAddr(t)
+	secret := filepath.Join(t.TempDir(), "hook-secret")
+	if err := os.WriteFile(secret, []byte(hookSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newPRWorld(t, g, "daemon", "repository",
+		"    schedule: \"@every 1h\"\nwebhooks:\n  - {kind: distribution, secretFile: "+secret+"}\n",
+		registrytest.WithNotifications("http://"+addr+"/hooks/distribution", hookSecret))
+	w.pushDemo(t)
+	d := &daemonWorld{world: &world{stateDir: w.stateDir}, addr: addr, config: w.config}
+	d.start(t)
+	open := w.open(t)
+	if len(open) != 1 || !strings.Contains(open[0].Body, "| `1.1.0` |") {
+		t.Fatalf("after the first pass: open PRs %+v", open)
+	}
+	w.push(t, "acme/api", "1.2.0")
+	waitFor(t, 60*time.Second, "the webhook's update of the pull request", func() bool {
+		open := w.open(t)
+		return len(open) == 1 && strings.Contains(open[0].Body, "| `1.2.0` |")
+	})
+	d.waitMetrics(t, 30*time.Second, map[string]float64{
+		`hoist_pull_requests_total{action="opened",repo="daemon"}`:  1,
+		`hoist_pull_requests_total{action="updated",repo="daemon"}`: 1,
+	})
 }
