@@ -41,7 +41,7 @@ type cluster struct {
 	repos []string
 }
 
-func newCluster(t *testing.T, repos int) *cluster {
+func newCluster(t testing.TB, repos int) *cluster {
 	t.Helper()
 	srv := kubetest.Start(t)
 	admin, err := kubernetes.NewForConfig(srv.Config)
@@ -75,6 +75,12 @@ type replica struct {
 
 func (c *cluster) start(t testing.TB, id string, opts ...shard.Option) *replica {
 	t.Helper()
+	return c.startIn(t, namespace, id, opts...)
+}
+
+// startIn starts a replica in namespace ns.
+func (c *cluster) startIn(t testing.TB, ns, id string, opts ...shard.Option) *replica {
+	t.Helper()
 	r := &replica{reg: prometheus.NewRegistry(), done: make(chan error, 1)}
 	cfg := rest.CopyConfig(c.srv.Config)
 	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
@@ -93,7 +99,7 @@ func (c *cluster) start(t testing.TB, id string, opts ...shard.Option) *replica 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("replica", id)
 	opts = append([]shard.Option{shard.WithLeaseDuration(leaseDuration), shard.WithRenewInterval(renewInterval),
 		shard.WithRepositories(c.repos), shard.WithMetrics(r.reg), shard.WithLogger(log)}, opts...)
-	r.Shard, err = shard.New(client, namespace, id, opts...)
+	r.Shard, err = shard.New(client, ns, id, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
