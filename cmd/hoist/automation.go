@@ -64,7 +64,8 @@ func (r *repoRunner) automate(ctx context.Context, log *slog.Logger, a *policy.A
 		l.err = fmt.Errorf("automation %s (%s:%d): %w", a.ID, a.File, a.Line, err)
 		return l
 	}
-	opts = append(opts, gitwriter.WithLogger(log), gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
+	opts = append(opts, gitwriter.WithLogger(log), gitwriter.WithHistoryCache(r.history),
+		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
 	repo, err := gitwriter.Open(ctx, r.cfg.URL, opts...)
 	if err != nil {
 		l.err = fmt.Errorf("automation %s: %w", a.ID, err)

@@ -116,6 +116,9 @@ func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
 	case out.Commit == "" && len(rep.Policies) == 0:
 		fmt.Fprintln(w, "no changes: no policies found")
 		return
+	case out.Commit == "" && len(rep.Refs) == 0 && len(rep.Holds) == len(rep.Policies):
+		fmt.Fprintf(w, "no changes: every one of the %d policies is held (see the warnings)\n", len(rep.Policies))
+		return
 	case out.Commit == "" && len(rep.Refs) == 0:
 		fmt.Fprintf(w, "no changes: none of the %d policies could be decided\n", len(rep.Policies))
 		return

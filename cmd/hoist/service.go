@@ -49,7 +49,7 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	}
 	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}, toldHolds: map[string]bool{}}
 	for _, r := range cfg.Repositories {
-		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r})
+		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r, history: &gitwriter.HistoryCache{}})
 	}
 	for _, h := range cfg.Webhooks {
 		secret, err := h.Secret().Read()
@@ -102,8 +102,9 @@ func canonical(image string) string {
 // Each pass opens the repository's cached clone afresh (cheap: gitwriter
 // fetches into it) so that gitwriter logs with that pass's id.
 type repoRunner struct {
-	svc *service
-	cfg config.Repository
+	svc     *service
+	cfg     config.Repository
+	history *gitwriter.HistoryCache // commits read for holds, kept across passes
 
 	mu sync.Mutex // serialises passes
 }
@@ -116,7 +117,7 @@ func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Rep
 // openAs opens the repository's cached clone with the settings of rc (the
 // repository's, with another branch or push branch).
 func (r *repoRunner) openAs(ctx context.Context, log *slog.Logger, rc config.Repository) (*gitwriter.Repo, error) {
-	opts := append(rc.GitOptions(), gitwriter.WithLogger(log),
+	opts := append(rc.GitOptions(), gitwriter.WithLogger(log), gitwriter.WithHistoryCache(r.history),
 		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
 	return gitwriter.Open(ctx, r.cfg.URL, opts...)
 }
@@ -176,6 +177,7 @@ func (r *repoRunner) inspect(ctx context.Context, log *slog.Logger, fn passFunc,
 		return nil, err
 	}
 	o.Path, o.Secrets, o.Logger = r.cfg.Path, r.svc.cfg.Secrets, log
+	o.History = repo // holds from the head inspected, deepening the clone as needed
 	return fn(ctx, dir, r.svc.scanner, o)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -41,6 +42,7 @@ type tagsLine struct {
 	Candidates  int                `json:"candidates"`
 	Excluded    int                `json:"excluded"`
 	Error       string             `json:"error"`
+	Held        string             `json:"held,omitempty"`
 	Explanation policy.Explanation `json:"explanation"`
 }
 
@@ -65,10 +67,13 @@ func showTags(a *app, rep *pass.Report, only, output, path string) error {
 		found++
 		line := tagsLine{Policy: d.Policy, Image: rep.Policies[i].Image, Explanation: d.Explanation,
 			Candidates: d.Explanation.Candidates, Excluded: d.Explanation.Excluded}
-		if d.Err != nil {
+		switch {
+		case errors.Is(d.Err, policy.ErrHeld): // deliberately kept back: not a failure
+			line.Held = d.Explanation.Held
+		case d.Err != nil:
 			line.Error = d.Err.Error()
 			undecided++
-		} else {
+		default:
 			line.Selected = &selected{Tag: d.Tag, Digest: rep.Digests[d.Policy]}
 		}
 		if err := writeTagsLine(a.out, output, line); err != nil {
@@ -91,6 +96,10 @@ func writeTagsLine(w io.Writer, output string, l tagsLine) error {
 	}
 	if l.Error != "" {
 		_, err := fmt.Fprintf(w, "%s\t%s\terror: %s\n", l.Policy, l.Image, l.Error)
+		return err
+	}
+	if l.Selected == nil {
+		_, err := fmt.Fprintf(w, "%s\t%s\t%s\n", l.Policy, l.Image, l.Held)
 		return err
 	}
 	pick := l.Selected.Tag // set whenever Error is empty

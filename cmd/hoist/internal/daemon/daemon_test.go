@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -308,4 +310,23 @@ func TestWebhookDuringBackoffRunsWhenItEnds(t *testing.T) {
 	d.Trigger([]string{"x/app"})
 	noPass(t, r, 300*time.Millisecond) // still backing off
 	waitPass(t, r)                     // the webhook was kept, not dropped
+}
+
+// TestMetricsHeldAndPullRequests: a pass's holds set the gauge, and its
+// pull request actions count, unknown actions as "other".
+func TestMetricsHeldAndPullRequests(t *testing.T) {
+	m := NewMetrics()
+	m.observe("fleet", Result{Held: 2, PullRequests: []string{"opened", "bogus"}}, nil, time.Second)
+	m.observe("fleet", Result{Held: 1, PullRequests: []string{"updated"}}, nil, time.Second)
+	for series, want := range map[prometheus.Collector]float64{
+		m.held.WithLabelValues("fleet"):             1,
+		m.pulls.WithLabelValues("fleet", "opened"):  1,
+		m.pulls.WithLabelValues("fleet", "other"):   1,
+		m.pulls.WithLabelValues("fleet", "updated"): 1,
+		m.pulls.WithLabelValues("fleet", "closed"):  0,
+	} {
+		if got := testutil.ToFloat64(series); got != want {
+			t.Errorf("%v = %v, want %v", series, got, want)
+		}
+	}
 }
