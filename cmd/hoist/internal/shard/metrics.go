@@ -1,7 +1,6 @@
 package shard
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,11 +39,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	for _, c := range []prometheus.Collector{m.repositories, m.members, m.handovers, m.renewalsFailed} {
-		if err := reg.Register(c); err != nil {
-			var already prometheus.AlreadyRegisteredError
-			if errors.As(err, &already) {
-				return nil, fmt.Errorf("registering shard metrics: %w (one Shard per registry)", err)
-			}
+		if err := reg.Register(c); err != nil { // one Shard per registry
 			return nil, fmt.Errorf("registering shard metrics: %w", err)
 		}
 	}
