@@ -78,10 +78,11 @@ type Report struct {
 	// the rest.
 	Problems []Problem
 
-	root        string   // the resolved directory of Options.Path
-	rewrite     string   // the resolved directory whose markers are rewritten
-	rewritePath string   // rewrite as configured, relative to the worktree
-	known       []string // the IDs of every policy loaded, selected or not
+	root        string          // the resolved directory of Options.Path
+	rewrite     string          // the resolved directory whose markers are rewritten
+	rewritePath string          // rewrite as configured, relative to the worktree
+	known       []string        // the IDs of every policy loaded, selected or not
+	tree        *yamlpatch.Tree // the marked files under rewrite, read once to find pinned digests (IfNotPresent)
 }
 
 // problem records an error found by a stage.
@@ -114,7 +115,7 @@ func Run(ctx context.Context, dir string, scanner Scanner, opts Options) (*Repor
 		return nil, err
 	}
 	log := logger(opts)
-	res, err := yamlpatch.Apply(rep.rewrite, rep.Refs, patchOptions(rep.known, opts, log)...)
+	res, err := applyRefs(rep.tree, rep.rewrite, rep.Refs, patchOptions(rep.known, opts, log)...)
 	if err != nil {
 		return nil, &Error{Stage: "yamlpatch", Err: fmt.Errorf("updating markers under %s: %w", rep.rewritePath, err)}
 	}

@@ -102,7 +102,8 @@ func scanImage(ctx context.Context, s Scanner, img string, withTimes bool) ([]po
 // image could not be scanned is not reported again: the scan problem already
 // names the image.
 func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]policy.Tag, rejected map[string][]gitwriter.Rejection, opts Options) {
-	kept := pinned(r.root, r.Policies)
+	var kept map[string]map[string]string // IfNotPresent: one parse of the marked files serves finding and rewriting
+	r.tree, kept = pinnedTree(r.root, r.rewrite, r.Policies, patchOptions(r.known, opts, logger(opts))...)
 	digests := make([]string, len(r.Policies))
 	errs := make([]error, len(r.Policies))
 	g, gctx := errgroup.WithContext(ctx)
