@@ -18,6 +18,8 @@ var (
 	bucketTagDigests = []byte("tag-digests") // repo "\x00" tag -> digest
 	bucketTimes      = []byte("build-times") // digest -> time.MarshalBinary
 	bucketPlatforms  = []byte("platforms")   // index "\x00" platform -> digest
+	bucketChartMeta  = []byte("chart-index") // chart repository -> JSON chartIndexMeta
+	bucketCharts     = []byte("charts")      // chart repository "\x00" chart -> encodeChart
 )
 
 // boltStore keeps the cache in a bbolt file; nothing is held in memory.
@@ -47,7 +49,7 @@ func openBoltStore(path string, log *slog.Logger) (*boltStore, error) {
 		return nil, fmt.Errorf("opening cache %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTags, bucketTagDigests, bucketTimes, bucketPlatforms} {
+		for _, b := range [][]byte{bucketTags, bucketTagDigests, bucketTimes, bucketPlatforms, bucketChartMeta, bucketCharts} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -16,6 +16,9 @@ type store interface {
 	PutBuild(repo string, tagDigests map[string]string, times map[string]time.Time) error
 	PlatformDigest(index, platform string) (string, bool)
 	PutPlatformDigest(index, platform, digest string) error
+	ChartIndex(repo string) (chartIndexMeta, bool)
+	ChartEntry(repo, chart string) ([]byte, bool)
+	PutChartIndex(repo string, meta chartIndexMeta, charts map[string][]byte) error
 	Close() error
 }
 
@@ -26,6 +29,8 @@ type memStore struct {
 	tagDigests map[string]map[string]string // repo -> tag -> digest
 	times      map[string]time.Time
 	platforms  map[string]string // index + "\x00" + platform -> digest
+	chartMeta  map[string]chartIndexMeta
+	charts     map[string]map[string][]byte // chart repository -> chart -> encodeChart
 }
 
 type tagList struct {
@@ -35,7 +40,8 @@ type tagList struct {
 
 func newMemStore() *memStore {
 	return &memStore{tags: map[string]tagList{}, tagDigests: map[string]map[string]string{},
-		times: map[string]time.Time{}, platforms: map[string]string{}}
+		times: map[string]time.Time{}, platforms: map[string]string{},
+		chartMeta: map[string]chartIndexMeta{}, charts: map[string]map[string][]byte{}}
 }
 
 func (m *memStore) Tags(repo string) ([]string, time.Time, bool) {

@@ -12,32 +12,34 @@ import (
 type Option func(*options) error
 
 type options struct {
-	logger    *slog.Logger
-	cachePath string
-	hosts     map[string]HostConfig
-	defaults  HostConfig
-	maxTags   int
-	pageSize  int
-	keychain  authn.Keychain
-	timeout   time.Duration
-	retries   int
-	backoff   time.Duration
-	maxWait   time.Duration
-	userAgent string
+	logger       *slog.Logger
+	cachePath    string
+	hosts        map[string]HostConfig
+	defaults     HostConfig
+	maxTags      int
+	maxIndexSize int64
+	pageSize     int
+	keychain     authn.Keychain
+	timeout      time.Duration
+	retries      int
+	backoff      time.Duration
+	maxWait      time.Duration
+	userAgent    string
 }
 
 func makeOptions(opts []Option) (*options, error) {
 	o := &options{
-		logger:    slog.New(slog.DiscardHandler),
-		hosts:     map[string]HostConfig{},
-		maxTags:   100000,
-		pageSize:  1000,
-		keychain:  authn.DefaultKeychain,
-		timeout:   30 * time.Second,
-		retries:   4,
-		backoff:   500 * time.Millisecond,
-		maxWait:   2 * time.Minute,
-		userAgent: "hoist",
+		logger:       slog.New(slog.DiscardHandler),
+		hosts:        map[string]HostConfig{},
+		maxTags:      100000,
+		maxIndexSize: 64 << 20,
+		pageSize:     1000,
+		keychain:     authn.DefaultKeychain,
+		timeout:      30 * time.Second,
+		retries:      4,
+		backoff:      500 * time.Millisecond,
+		maxWait:      2 * time.Minute,
+		userAgent:    "hoist",
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
@@ -98,15 +100,29 @@ func WithDefaults(c HostConfig) Option {
 	}
 }
 
-// WithMaxTags caps how many tags are listed per repository: a repository
-// with more is an error wrapping ErrTruncated (and a warning in the log),
-// and its page is read no further than the cap. The default is 100000.
+// WithMaxTags caps how many tags are listed per repository, and versions
+// per chart: a repository or chart with more is an error wrapping
+// ErrTruncated (and a warning in the log), and its page or index entry is
+// read no further than the cap. The default is 100000.
 func WithMaxTags(n int) Option {
 	return func(o *options) error {
 		if n <= 0 {
 			return fmt.Errorf("max tags must be positive, got %d", n)
 		}
 		o.maxTags = n
+		return nil
+	}
+}
+
+// WithMaxIndexSize caps the size of a chart repository's index.yaml (after
+// decompression): a larger one is an error wrapping ErrTooLarge, read no
+// further than the cap. The default is 64 MiB.
+func WithMaxIndexSize(n int64) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("max index size must be positive, got %d", n)
+		}
+		o.maxIndexSize = n
 		return nil
 	}
 }

@@ -30,6 +30,10 @@ type Stats struct {
 	// BuildTimeHits counts build times answered from the cache, and
 	// BuildTimeFetches those read from a registry.
 	BuildTimeHits, BuildTimeFetches int64
+	// ChartIndexFetches counts chart repository indexes downloaded and
+	// parsed, and ChartIndexNotModified those answered 304 Not Modified
+	// (served from the cache, nothing parsed).
+	ChartIndexFetches, ChartIndexNotModified int64
 }
 
 // Total is the number of HTTP requests sent.
