@@ -69,9 +69,11 @@ func New(repos []Repo, opts ...Option) (*Daemon, error) {
 		}
 		seen[r.Name] = true
 		w := newWorker(r, o)
-		if _, err := d.cron.AddFunc(r.Schedule, w.scheduled); err != nil {
+		id, err := d.cron.AddFunc(r.Schedule, w.scheduled)
+		if err != nil {
 			return nil, fmt.Errorf("repository %s: schedule %q: %w", r.Name, r.Schedule, err)
 		}
+		w.entry = id
 		d.workers = append(d.workers, w)
 	}
 	if len(d.workers) == 0 {
@@ -94,8 +96,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 			defer wg.Done()
 			w.loop(ctx, hard)
 		}()
-		w.kick(kickStart)
 	}
+	d.Rebalance() // the first pass of every repository this replica owns
 	d.cron.Start()
 	<-ctx.Done()
 	d.cron.Stop()
@@ -113,19 +115,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) Trigger(images []string) []string {
 	var names []string
 	for _, w := range d.workers {
-		if w.uses(images) {
+		switch {
+		case !w.uses(images):
+		case d.o.owns(w.repo.Name):
 			w.kick(kickHook)
+			names = append(names, w.repo.Name)
+		default:
+			d.o.owner.Forward(w.repo.Name)
 			names = append(names, w.repo.Name)
 		}
 	}
 	return names
 }
 
-// Ready reports whether every repository has finished its first pass
-// (successfully or not: a failing repository must not hold the others).
+// Ready reports whether every repository this replica owns has finished
+// its first pass (successfully or not: a failing repository must not hold
+// the others).
 func (d *Daemon) Ready() bool {
+	if d.o.owner != nil && !d.o.owner.Ready() {
+		return false
+	}
 	for _, w := range d.workers {
-		if !w.isReady() {
+		if d.o.owns(w.repo.Name) && !w.isReady() {
 			return false
 		}
 	}

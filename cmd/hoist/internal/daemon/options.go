@@ -19,6 +19,7 @@ type options struct {
 	backoff  time.Duration
 	maxBack  time.Duration
 	http     HTTPLimits // zero fields mean defaults: read through orDefaults
+	owner    Ownership  // nil: every repository is this daemon's
 }
 
 func makeOptions(opts []Option) (options, error) {

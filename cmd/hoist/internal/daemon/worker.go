@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // kickKind says why a pass is wanted: it decides the wait before it runs.
@@ -29,7 +31,9 @@ type worker struct {
 	passes    int
 	ready     bool // the first pass has finished (successfully or not)
 	failures  int
-	notBefore time.Time // after failures, passes wait until then
+	notBefore time.Time    // after failures, passes wait until then
+	owned     bool         // ownership at the last Rebalance (or start)
+	entry     cron.EntryID // the cron job of the schedule
 }
 
 func newWorker(r Repo, o options) *worker {
@@ -66,6 +70,10 @@ func (w *worker) loop(ctx, hard context.Context) {
 		case k := <-w.kicks:
 			if !w.wait(ctx, k) || !w.backOff(ctx) {
 				return
+			}
+			if !w.o.owns(w.repo.Name) {
+				w.o.log.Debug("skipping pass: another replica owns the repository", "repo", w.repo.Name)
+				continue
 			}
 			w.run(hard)
 		}
