@@ -24,11 +24,14 @@ func newChartCollector(max int) *chartCollector {
 	return &chartCollector{max: max, charts: map[string][]byte{}}
 }
 
-// addChart keeps the valid versions of one chart; cut says the index
-// listed more than were passed.
+// addChart keeps the valid versions among the first max entries of one
+// chart; cut says the index listed more than were passed.
 func (c *chartCollector) addChart(name string, entries []indexEntry, cut bool) error {
 	if _, dup := c.charts[name]; dup {
 		return fmt.Errorf("chart %q listed twice", sanitize(name, 64))
+	}
+	if len(entries) > c.max {
+		entries, cut = entries[:c.max], true
 	}
 	l := ChartList{}
 	seen := make(map[string]bool, len(entries))
