@@ -186,7 +186,7 @@ func TestChartVersionsIndexErrors(t *testing.T) {
 	}{
 		{name: "missing chart", index: testIndex, chart: "nope", want: registry.ErrNotFound, wantText: `has no chart "nope"`},
 		{name: "404", index: testIndex, chart: "api", path: "/other", want: registry.ErrNotFound, wantText: "404"},
-		{name: "malformed", index: "apiVersion: v1\nentries:\n  api:\n  - version: [1\n", chart: "api", wantText: "chart at line 3"},
+		{name: "malformed", index: "apiVersion: v1\nentries:\n  api:\n  - version: [1\n", chart: "api", wantText: "chart starting at line 3"},
 		{name: "not an index", index: "<html>hello</html>\n", chart: "api", wantText: "no entries"},
 		{name: "oversized", index: testIndex, chart: "api", opts: []registry.Option{registry.WithMaxIndexSize(100)},
 			want: registry.ErrTooLarge, wantText: "more than the 100 allowed"},

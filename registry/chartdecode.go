@@ -186,7 +186,7 @@ func (y *yamlIndex) flush() error {
 	err := yaml.Unmarshal(y.chunk, &m)
 	y.chunk, y.items = y.chunk[:0], 0
 	if err != nil {
-		return fmt.Errorf("chart at line %d: %w", y.start, err)
+		return fmt.Errorf("chart starting at line %d: %w", y.start, err)
 	}
 	if len(m) != 1 {
 		return fmt.Errorf("chart at line %d: want one chart name, got %d", y.start, len(m))

@@ -117,7 +117,7 @@ func (s *Scanner) getIndex(ctx context.Context, h *hostClient, u *url.URL, meta 
 	client := &http.Client{Transport: h.base, CheckRedirect: chartRedirect}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", redactText(target), redact(err))
+		return nil, redact(err) // a *url.Error: method, URL and cause
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK:
