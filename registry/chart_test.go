@@ -269,3 +269,30 @@ func TestChartVersionsOCI(t *testing.T) {
 		t.Errorf("missing OCI chart: error %v, want ErrNotFound", err)
 	}
 }
+
+// Concurrent calls for charts of one index parse it once: they share the
+// fetch, or find the cache current (304).
+func TestChartVersionsConcurrentOneParse(t *testing.T) {
+	repo, srv := newChartRepo(t, testIndex)
+	sc, err := registry.New(registry.WithDefaults(registry.HostConfig{RPS: -1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			chart := []string{"api", "web"}[i%2]
+			if _, err := sc.ChartVersions(context.Background(), srv.URL+"/charts", chart); err != nil {
+				t.Errorf("ChartVersions(%s): %v", chart, err)
+			}
+		})
+	}
+	wg.Wait()
+	if st := sc.Stats(); st.ChartIndexFetches != 1 {
+		t.Errorf("index parsed %d times, want 1", st.ChartIndexFetches)
+	}
+	if got := repo.counts()[200]; got != 1 {
+		t.Errorf("server sent the index %d times, want 1", got)
+	}
+}
