@@ -43,7 +43,7 @@ func (l *loader) decode(file, kust string, data []byte) {
 
 func mentionsOurKinds(data []byte) bool {
 	return bytes.Contains(data, []byte("ImagePolicy")) || bytes.Contains(data, []byte("ImageRepository")) ||
-		bytes.Contains(data, []byte(automationKind))
+		bytes.Contains(data, []byte(automationKind)) || bytes.Contains(data, []byte(helmRepositoryKind))
 }
 
 // clearLines sets every line of a rendered document to 0 (unknown): they
@@ -145,6 +145,11 @@ func classify(apiVersion, kind string) (bool, error) {
 		return true, nil
 	case group == "hoist.dev":
 		return true, invalidf("unsupported %s %s (want %s ImagePolicy)", apiVersion, kind, hoistAPIVersion)
+	case group == sourceGroup && kind == helmRepositoryKind:
+		if version == "v1" || version == "v1beta2" {
+			return true, nil
+		}
+		return true, invalidf("unsupported Flux version %s of %s (hoist reads %s/v1 and v1beta2)", apiVersion, kind, sourceGroup)
 	case group != fluxGroup || !flux:
 		return false, nil
 	case contains(versions, version):

@@ -35,6 +35,18 @@
 // rejection of one member holds its group. Suspended policies
 // (spec.suspend, or the hoist.dev/suspend annotation) are held too.
 //
+// Charts and gates. A policy may watch a Helm chart instead of an image
+// (spec.chart: an oci:// reference, {repository, name} of a classic Helm
+// repository, or {helmRepositoryRef, name} naming a Flux HelmRepository of
+// source.toolkit.fluxcd.io v1 or v1beta2 loaded like an ImageRepository):
+// [Policy.Chart] says which, and Image holds [Chart.String] so callers key
+// its versions like tags. Any policy may have gates: minAge (a version is
+// a candidate once its build or created time is that old) and follow (only
+// versions another policy's markers under a path, maybe on another branch,
+// held for a while, as read from git history by the caller). [SelectFacts]
+// applies them; the Explanation says which versions wait and until when.
+// A follow that leads back to its policy on the same branch is a Problem.
+//
 // Ties never depend on the order the registry listed tags in: when the rule
 // finds two values equal (1.0.0 and v1.0.0, or two tags with the same
 // extracted timestamp) the greater value, then the greater tag string, wins.

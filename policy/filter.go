@@ -12,7 +12,8 @@ import (
 // counting what each stage dropped, and hands every admitted candidate to
 // visit. If the rule fails tags, the error names the smallest such tag, so
 // it does not depend on the order of tags.
-func (p *Policy) evaluate(tags []Tag, visit func(candidate)) (Explanation, error) {
+// Candidates a gate keeps back (g, nil for none) are counted as Gated.
+func (p *Policy) evaluate(tags []Tag, g *gating, visit func(candidate)) (Explanation, error) {
 	var t tally
 	var first error
 	var bad string
@@ -30,6 +31,12 @@ func (p *Policy) evaluate(tags []Tag, visit func(candidate)) (Explanation, error
 			}
 			t.drop(unparseable, c.tag)
 		case why == admitted:
+			if g != nil && p.gated() {
+				if w, ok := p.wait(c, g); !ok {
+					t.gate(p.rule, c, w)
+					continue
+				}
+			}
 			t.candidates++
 			visit(c)
 		default:
@@ -75,6 +82,27 @@ type tally struct {
 	dropped    [filteredOut + 1]int
 	examples   [filteredOut + 1][]string
 	candidates int
+	gated      int
+	waiting    []waiting // the best few gated candidates, best first
+}
+
+// waiting is a gated candidate.
+type waiting struct {
+	c candidate
+	w Wait
+}
+
+// gate counts a candidate a gate kept back, keeping the best few.
+func (t *tally) gate(r rule, c candidate, w Wait) {
+	t.gated++
+	i := len(t.waiting)
+	for i > 0 && better(r, c, t.waiting[i-1].c) {
+		i--
+	}
+	if i < maxExamples {
+		t.waiting = slices.Insert(t.waiting, i, waiting{c, w})
+		t.waiting = t.waiting[:min(len(t.waiting), maxExamples)]
+	}
 }
 
 func (t *tally) drop(why verdict, tag string) {
@@ -94,7 +122,10 @@ func (t *tally) drop(why verdict, tag string) {
 func (t *tally) explanation(seen int, rule string) Explanation {
 	e := Explanation{Seen: seen, Rule: rule, Candidates: t.candidates,
 		Excluded: t.dropped[excluded], FilteredOut: t.dropped[filteredOut],
-		Unparseable: t.dropped[unparseable], OutOfRange: t.dropped[outOfRange]}
+		Unparseable: t.dropped[unparseable], OutOfRange: t.dropped[outOfRange], Gated: t.gated}
+	for _, w := range t.waiting {
+		e.Waiting = append(e.Waiting, w.w)
+	}
 	for why, l := range t.examples {
 		if len(l) > 0 {
 			if e.Examples == nil {

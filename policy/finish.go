@@ -26,12 +26,14 @@ func (l *loader) finish() *Set {
 			l.note(ignoredNote(o, ignored))
 		}
 	}
+	var charts helmRepos
+	charts.repos, charts.broken = l.helmRepos()
 	seen := map[string]*object{}
 	for _, o := range l.objects {
 		if o.kind != "ImagePolicy" {
 			continue
 		}
-		p, err := l.policy(o, repos, broken)
+		p, err := l.policy(o, repos, broken, charts)
 		if err == nil && seen[o.id()] != nil {
 			err = duplicate("policy", seen[o.id()])
 		}
@@ -42,6 +44,7 @@ func (l *loader) finish() *Set {
 		seen[o.id()] = o
 		l.set.Policies = append(l.set.Policies, p)
 	}
+	l.followCycles()
 	l.automations()
 	return &l.set
 }
@@ -70,9 +73,9 @@ func (l *loader) automations() {
 }
 
 // policy reads one ImagePolicy of either kind.
-func (l *loader) policy(o *object, repos map[string]*fluxRepo, broken map[string]*object) (*Policy, error) {
+func (l *loader) policy(o *object, repos map[string]*fluxRepo, broken map[string]*object, charts helmRepos) (*Policy, error) {
 	if o.apiVersion == hoistAPIVersion {
-		return parseHoist(o)
+		return parseHoist(o, charts)
 	}
 	p, ref, ignored, err := parseFluxPolicy(o)
 	if err != nil {

@@ -22,6 +22,11 @@ var fluxRules = []string{"semver", "alphabetical", "numerical"}
 const (
 	GroupAnnotation    = "hoist.dev/group"
 	PlatformAnnotation = "hoist.dev/platform"
+	// MinAgeAnnotation is spec.minAge: "24h".
+	MinAgeAnnotation = "hoist.dev/min-age"
+	// FollowAnnotation is spec.follow as a YAML flow mapping:
+	// '{path: clusters/staging, policy: apps:api, after: 6h}'.
+	FollowAnnotation = "hoist.dev/follow"
 )
 
 // fluxRepo is a Flux ImageRepository: the image and its exclusions.
@@ -186,6 +191,9 @@ func parseAnnotations(root *yaml.Node, p *Policy) error {
 		return err
 	}
 	if p.Suspend, err = suspendAnnotation(ann, path); err != nil {
+		return err
+	}
+	if err := gateAnnotations(ann, p, path); err != nil {
 		return err
 	}
 	return checkPlatform(p.Platform, field(ann, PlatformAnnotation), path+PlatformAnnotation)

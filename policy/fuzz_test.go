@@ -63,6 +63,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(fluxPair("v1beta1")))
 	f.Add([]byte(automationV1 + "---\n" + automationV1beta1))
 	f.Add([]byte("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r}\nspec: {image: a/r, insecure: true, provider: aws, secretRef: {name: s}}\n"))
+	f.Add([]byte("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: r}\nspec: {url: 'https://c.example.com'}\n---\n" +
+		hoistDoc("x", "  chart: {helmRepositoryRef: {name: r, namespace: apps}, name: api}\n  policy: {semver: {range: '*'}}\n  minAge: 1d\n  follow: {path: s, policy: apps:y, after: 6h}\n") + "---\n" +
+		hoistDoc("y", "  chart: oci://ghcr.io/a/c\n  policy: {semver: {range: '*'}}\n  follow: {path: s, policy: apps:x}\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func() *Set {
 			l := &loader{opts: &options{log: discard(), maxFile: 1 << 20}}

@@ -32,13 +32,13 @@ func (m *member) get(k groupKey) (candidate, bool) {
 // on the highest version every member has, and writes their decisions to out.
 // A version rejected for any member is rejected for all of them, and a
 // suspended member holds the group.
-func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag, rejected map[string][]Rejection, out []Decision) {
+func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag, rejected map[string][]Rejection, gt *gating, out []Decision) {
 	members := make([]*member, len(idx))
 	for i, j := range idx {
 		members[i] = &member{p: policies[j], index: j}
 	}
 	slices.SortStableFunc(members, func(a, b *member) int { return strings.Compare(a.p.ID, b.p.ID) })
-	err := collect(g, members, tags, unionRejections(members, rejected))
+	err := collect(g, members, tags, unionRejections(members, rejected), gt)
 	if err == nil {
 		err = suspendedMember(g, members)
 	}
@@ -51,6 +51,7 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 	for _, m := range members {
 		d := Decision{Policy: m.p.ID, Image: m.p.Image, Explanation: m.exp}
 		d.Explanation.Group, d.Explanation.Common = g, common
+		d.Explanation.Chart, d.Explanation.Gates = m.p.Chart, m.p.gatesOf()
 		if m.floor.active() {
 			d.Explanation.Rejected, d.Explanation.BelowRejected = m.floor.versions(), m.below
 		}
@@ -64,6 +65,9 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 			c, _ := m.get(key)
 			d.Tag, d.Explanation.Value = c.tag, c.value
 			d.Explanation.Reason = groupReason(g, m.p.rule, len(members), common, label)
+			if m.p.gated() {
+				d.Explanation.Gate = m.p.passed(c, gt)
+			}
 		}
 		out[m.index] = d
 	}
@@ -71,7 +75,7 @@ func selectGroup(g string, policies []*Policy, idx []int, tags map[string][]Tag,
 
 // collect evaluates every member, keeping its best candidate per version.
 // Members must share a rule kind, or versions would not compare.
-func collect(g string, members []*member, tags map[string][]Tag, rejected []Rejection) error {
+func collect(name string, members []*member, tags map[string][]Tag, rejected []Rejection, g *gating) error {
 	first := members[0].p
 	for _, m := range members {
 		list, err := m.p.tagsOf(tags)
@@ -84,7 +88,7 @@ func collect(g string, members []*member, tags map[string][]Tag, rejected []Reje
 		}
 		m.best = make(map[groupKey]int, len(list))
 		m.floor = m.p.floorOf(rejected, list)
-		m.exp, err = m.p.evaluate(list, func(c candidate) {
+		m.exp, err = m.p.evaluate(list, g, func(c candidate) {
 			if !m.floor.allows(m.p.rule, c) {
 				m.below++
 				return
@@ -99,7 +103,10 @@ func collect(g string, members []*member, tags map[string][]Tag, rejected []Reje
 			}
 		})
 		if err == nil && len(m.best) == 0 && m.below > 0 {
-			return m.floor.heldError(m.p.rule, "group "+g+": ")
+			return m.floor.heldError(m.p.rule, "group "+name+": ")
+		}
+		if err == nil && len(m.best) == 0 && m.exp.Gated > 0 {
+			return waitingError(m.p, m.exp.Waiting)
 		}
 		if err == nil && len(m.best) == 0 {
 			err = noCandidate(m.exp)

@@ -179,7 +179,8 @@ func mayHoldPolicies(fsys fs.FS, p string) bool {
 	defer f.Close()
 	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(f, head)
-	return bytes.Contains(head[:n], []byte("image.toolkit.fluxcd.io")) || bytes.Contains(head[:n], []byte("hoist.dev/"))
+	return bytes.Contains(head[:n], []byte("image.toolkit.fluxcd.io")) || bytes.Contains(head[:n], []byte("hoist.dev/")) ||
+		bytes.Contains(head[:n], []byte(helmRepositoryKind))
 }
 
 func (l *loader) problem(file string, line int, policy string, err error) {

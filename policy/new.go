@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Spec is a policy's spec in Go, for policies that do not come from a file
@@ -24,6 +25,11 @@ type Spec struct {
 	Platform     string
 	// Suspend is spec.suspend: the policy's decisions are held.
 	Suspend bool
+	// Chart, instead of Image, makes a chart policy.
+	Chart *Chart
+	// MinAge and Follow are the gates (see Policy).
+	MinAge time.Duration
+	Follow *Follow
 }
 
 // New makes a policy from a Spec. id is "namespace:name" or "name".
@@ -38,7 +44,14 @@ func New(id string, s Spec) (*Policy, error) {
 		return nil, invalidf("policy ID %q must be namespace:name or name", id)
 	}
 	var err error
-	if err = checkImage(s.Image, nil, "image"); err == nil {
+	if s.Chart != nil {
+		c := *s.Chart
+		p.Chart, p.Image = &c, c.String()
+		err = checkChart(&c, nil, "chart")
+	} else {
+		err = checkImage(s.Image, nil, "image")
+	}
+	if err == nil {
 		p.Digest, err = checkDigest(string(s.Digest), nil, "digest")
 	}
 	if err == nil {
@@ -46,6 +59,9 @@ func New(id string, s Spec) (*Policy, error) {
 	}
 	if err == nil {
 		err = p.compile(s)
+	}
+	if err == nil {
+		err = p.setGates(s)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", id, err)
@@ -88,5 +104,25 @@ func (p *Policy) compile(s Spec) (err error) {
 	if err != nil {
 		return invalidf("%v", err)
 	}
+	return nil
+}
+
+// setGates copies and checks the gates of a Spec.
+func (p *Policy) setGates(s Spec) error {
+	if s.MinAge < 0 || s.MinAge > maxGate {
+		return invalidf("minAge %s is out of range (0 to 3650d)", s.MinAge)
+	}
+	p.MinAge = s.MinAge
+	if s.Follow == nil {
+		return nil
+	}
+	f := *s.Follow
+	if err := checkPolicyID(f.Policy); err != nil {
+		return invalidf("follow.policy: %v", err)
+	}
+	if f.Path == "" || f.After < 0 || f.After > maxGate || (p.Group != "") {
+		return invalidf("follow needs a path and an after between 0 and 3650d, and no group")
+	}
+	p.Follow = &f
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"time"
 )
 
 // DigestMode says when a policy's references pin the image digest
@@ -78,6 +79,16 @@ type Policy struct {
 	// when it was read from its own file). File is then that path too,
 	// and Line 0: lines of rendered output point into no file.
 	Kustomization string
+	// Chart is the Helm chart the policy watches (spec.chart), nil for an
+	// image policy. Image is then Chart.String(), and Digest Never.
+	Chart *Chart
+	// MinAge is the minAge gate (spec.minAge, or the hoist.dev/min-age
+	// annotation): a version is a candidate only once its build time (an
+	// image's, a chart's created time) is at least this old. 0 is none.
+	MinAge time.Duration
+	// Follow is the follow gate (spec.follow, or the hoist.dev/follow
+	// annotation), nil for none.
+	Follow *Follow
 
 	suspendedBy string // what suspends it, when not its own field
 	rule        rule
@@ -88,10 +99,10 @@ type Policy struct {
 }
 
 // NeedsBuildTimes reports whether [Select] needs [Tag.Created] for this
-// policy, which is true for the newestBuild rule.
+// policy, which is true for the newestBuild rule and for a minAge gate.
 func (p *Policy) NeedsBuildTimes() bool {
 	_, ok := p.rule.(newestBuild)
-	return ok
+	return ok || p.MinAge > 0
 }
 
 // Rule describes the policy's rule, e.g. `semver ">=1.4.0 <2.0.0"` or

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Decision is what Select chose for one policy.
@@ -21,7 +22,7 @@ type Decision struct {
 }
 
 // Explanation says how a decision came about. Seen is always the sum of
-// Excluded, FilteredOut, Unparseable, OutOfRange and Candidates.
+// Excluded, FilteredOut, Unparseable, OutOfRange, Gated and Candidates.
 type Explanation struct {
 	Seen        int `json:"seen"`
 	Excluded    int `json:"excluded"`
@@ -59,6 +60,19 @@ type Explanation struct {
 	// Held says why a held policy does not move, as its error does:
 	// "held: 1.1.0 was reverted in ...; waiting for a version above 1.1.0".
 	Held string `json:"held,omitempty"`
+	// Chart names the chart and its source, for a chart policy.
+	Chart *Chart `json:"chart,omitempty"`
+	// Gates are the policy's gates in words: "minAge 24h", "follow
+	// apps:api in clusters/staging for 6h".
+	Gates []string `json:"gates,omitempty"`
+	// Gated counts the versions a gate kept back; Waiting lists the
+	// highest-ranked three, and until when they wait.
+	Gated   int    `json:"gated,omitempty"`
+	Waiting []Wait `json:"waiting,omitempty"`
+	// Gate says how the chosen version passed the gates: "on
+	// clusters/staging since 2026-11-20 09:12, 26h", "built 2026-11-19
+	// 08:00, 50h old".
+	Gate string `json:"gate,omitempty"`
 }
 
 // Select decides every policy at once, because the members of a group need
@@ -77,6 +91,23 @@ func Select(policies []*Policy, tags map[string][]Tag) []Decision {
 // [ErrHeld] and says why. A version rejected for one member of a group is
 // rejected for the whole group. Suspended policies are held too.
 func SelectHeld(policies []*Policy, tags map[string][]Tag, rejected map[string][]Rejection) []Decision {
+	return SelectFacts(policies, tags, Facts{Rejected: rejected})
+}
+
+// SelectFacts is [SelectHeld] with the gates: a version kept back by a
+// policy's minAge (its Tag.Created is younger than MinAge at f.Now, or
+// unknown) or follow gate (f.Followed has not held it for Follow.After,
+// or the followed environment rejected it) is not a candidate; when
+// nothing else is, the decision fails with [ErrWaiting] (wrapped with
+// [ErrHeld]) and says which versions wait and until when. A policy that
+// follows another selects among the versions f.Followed lists for it
+// only, never looking at tags.
+func SelectFacts(policies []*Policy, tags map[string][]Tag, f Facts) []Decision {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	base := &gating{now: now}
 	out := make([]Decision, len(policies))
 	groups := map[string][]int{}
 	var names []string
@@ -84,23 +115,40 @@ func SelectHeld(policies []*Policy, tags map[string][]Tag, rejected map[string][
 		switch {
 		case p == nil:
 			out[i].Err = fmt.Errorf("%w: nil policy", ErrInvalid)
+		case p.Follow != nil && p.Group != "":
+			out[i] = Decision{Policy: p.ID, Image: p.Image, Err: fmt.Errorf("%w: policy %s: follow cannot be combined with group", ErrInvalid, p.ID)}
+			out[i].Explanation.Reason = out[i].Err.Error()
 		case p.Group != "":
 			if _, ok := groups[p.Group]; !ok {
 				names = append(names, p.Group)
 			}
 			groups[p.Group] = append(groups[p.Group], i)
+		case p.Follow != nil:
+			out[i] = selectFollower(p, f.Followed[p.ID], f.Rejected[p.ID], now)
 		default:
-			out[i] = selectOne(p, tags, rejected[p.ID])
+			out[i] = selectOne(p, tags, f.Rejected[p.ID], base)
 		}
 	}
 	for _, g := range names {
-		selectGroup(g, policies, groups[g], tags, rejected, out)
+		selectGroup(g, policies, groups[g], tags, f.Rejected, base, out)
 	}
 	return out
 }
 
+// selectFollower decides a policy with a follow gate, among the versions
+// its followed markers held.
+func selectFollower(p *Policy, fl Followed, rejected []Rejection, now time.Time) Decision {
+	if fl.Err != nil {
+		d := Decision{Policy: p.ID, Image: p.Image, Err: fmt.Errorf("follow %s: %w", p.Follow, fl.Err)}
+		d.Explanation.Reason, d.Explanation.Gates, d.Explanation.Chart = d.Err.Error(), p.gatesOf(), p.Chart
+		return d
+	}
+	list, stints := tagsOfFollowed(fl)
+	return selectOne(p, map[string][]Tag{p.Image: list}, rejected, &gating{now: now, stints: stints})
+}
+
 // selectOne decides a policy that is in no group.
-func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection) Decision {
+func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection, g *gating) Decision {
 	d := Decision{Policy: p.ID, Image: p.Image}
 	list, err := p.tagsOf(tags)
 	if err != nil {
@@ -111,7 +159,7 @@ func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection) Decision 
 	fl := p.floorOf(rejected, list)
 	var best, second candidate
 	n, below := 0, 0
-	exp, err := p.evaluate(list, func(c candidate) {
+	exp, err := p.evaluate(list, g, func(c candidate) {
 		if !fl.allows(p.rule, c) {
 			below++
 			return
@@ -127,6 +175,7 @@ func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection) Decision 
 		}
 	})
 	d.Explanation = exp
+	d.Explanation.Chart, d.Explanation.Gates = p.Chart, p.gatesOf()
 	if err = p.holdOrFail(&d, err, &fl, n, below); err != nil {
 		return d
 	}
@@ -135,10 +184,28 @@ func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection) Decision 
 	if fl.set {
 		d.Explanation.Reason += fmt.Sprintf("; above %s, rejected (%d below it passed over)", p.rule.label(fl.c), below)
 	}
+	if p.Chart != nil {
+		d.Explanation.Reason += "; " + chartLabel(p.Chart)
+	}
+	if p.gated() {
+		d.Explanation.Gate = p.passed(best, g)
+		d.Explanation.Reason += "; " + d.Explanation.Gate + gateNote(exp)
+	}
 	if n > 1 {
 		d.Explanation.RunnerUp = second.tag
 	}
 	return d
+}
+
+// gateNote names the best-ranked version a gate keeps back for a while:
+// "; 1.5.0 waits until 2026-11-21 10:00 (...)".
+func gateNote(exp Explanation) string {
+	for _, w := range exp.Waiting {
+		if !w.Until.IsZero() {
+			return "; " + waitText(w)
+		}
+	}
+	return ""
 }
 
 // holdOrFail records the rejections in d and fails d when the policy
@@ -152,6 +219,8 @@ func (p *Policy) holdOrFail(d *Decision, err error, fl *floor, n, below int) err
 		err = suspendedError(p, "")
 	case err == nil && n == 0 && below > 0:
 		err = fl.heldError(p.rule, "")
+	case err == nil && n == 0 && d.Explanation.Gated > 0:
+		err = waitingError(p, d.Explanation.Waiting)
 	case err == nil && n == 0:
 		err = noCandidate(d.Explanation)
 	}
