@@ -29,8 +29,14 @@ const hookSecret = "Bearer s3cret-hook-token"
 
 func newDaemonWorld(t *testing.T, extraRepos string) *daemonWorld {
 	t.Helper()
+	return newDaemonWorldFiles(t, extraRepos, nil)
+}
+
+// newDaemonWorldFiles is newDaemonWorld with extra files in the repository.
+func newDaemonWorldFiles(t *testing.T, extraRepos string, files map[string]string) *daemonWorld {
+	t.Helper()
 	addr := freeAddr(t)
-	w := newWorld(t, nil, registrytest.WithNotifications("http://"+addr+"/hooks/distribution", hookSecret))
+	w := newWorld(t, files, registrytest.WithNotifications("http://"+addr+"/hooks/distribution", hookSecret))
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "hook-secret")
 	if err := os.WriteFile(secret, []byte(hookSecret), 0o600); err != nil {

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/daemon"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/notify"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/ui"
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/registry"
 )
@@ -29,6 +31,7 @@ type service struct {
 	runners  []*repoRunner     // one per configured repository
 	notifier *notify.Notifier  // nil until startNotifier
 	tracker  *notify.Tracker   // nil until startNotifier
+	recorder *ui.Recorder      // nil until newRecorder: what the status page shows
 
 	mu        sync.Mutex      // protects toldHolds
 	toldHolds map[string]bool // holds notified: repo, policy, version
@@ -193,7 +196,10 @@ func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, err
 	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
 	var res daemon.Result
 	var errs []error
-	for _, l := range r.pass(ctx, log) {
+	start := time.Now()
+	ls := r.pass(ctx, log)
+	defer func() { r.svc.record(r.cfg.Name, start, ls, errors.Join(errs...)) }()
+	for _, l := range ls {
 		if l.prAction != "" {
 			res.PullRequests = append(res.PullRequests, l.prAction)
 			log.Info("pull request", "action", l.prAction, "url", l.pr.URL, "automation", l.automation)
