@@ -79,6 +79,13 @@ func (d *daemonWorld) start(t *testing.T) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(hoistBin(t), "run", "--config", d.config, "--state-dir", d.stateDir,
 		"--listen", d.addr, "--jitter", "0", "--debounce", "50ms", "--log-level", "info")
+	return d.startCmd(t, cmd)
+}
+
+// startCmd starts a `hoist run` command listening on d.addr and waits until
+// it is ready. The process is killed when the test ends.
+func (d *daemonWorld) startCmd(t *testing.T, cmd *exec.Cmd) *exec.Cmd {
+	t.Helper()
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "hoist.log"))
 	if err != nil {
 		t.Fatal(err)
