@@ -101,6 +101,17 @@ func (h *hoistd) metrics() (map[string]float64, error) {
 	return parseMetrics(resp.Body)
 }
 
+// metricsSize returns the size of a /metrics answer, uncompressed.
+func (h *hoistd) metricsSize() (int, error) {
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		return 0, fmt.Errorf("scraping metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	return int(n), err
+}
+
 // parseMetrics reads the Prometheus text format, summing the series of
 // each name (histogram parts keep their suffixes).
 func parseMetrics(r io.Reader) (map[string]float64, error) {

@@ -37,6 +37,7 @@ type benchFlags struct {
 	keep                              bool
 	out                               string
 	cpuProfile                        string
+	noCache                           bool
 }
 
 func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
@@ -55,6 +56,7 @@ func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
 	fs.BoolVar(&f.keep, "keep", false, "keep the work directory (repositories, state, hoist.log)")
 	fs.StringVar(&f.out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "instead of the daemon run: profile an in-process scan cycle (tag listing and selection) to this file")
+	fs.BoolVar(&f.noCache, "nocache", false, "with -cpuprofile: keep tags in memory instead of the daemon's bbolt tag cache")
 	fs.BoolVar(small, "small", false, "the README's small run: 500 repositories, 200,000 tags, 30 apps, 1,000 files")
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"time"
@@ -17,10 +18,14 @@ import (
 // profileScan profiles, in this process, what a steady-state cycle of
 // `hoist run` does for the registry stage (which does not serve pprof): it
 // lists every repository's tags through registry.Scanner with the daemon's
-// settings (4 at a time, as a pass does) and selects a tag per policy with
+// settings (4 at a time, as a pass does, with the tag cache in dir) and selects a tag per policy with
 // policy.Select. A first cycle warms up; the second is profiled.
-func profileScan(ctx context.Context, l fleetLayout, path string) error {
-	sc, err := registry.New(registry.WithHost(l.host, registry.HostConfig{Insecure: true, RPS: 100000, Burst: 1000, MaxConcurrent: 16}))
+func profileScan(ctx context.Context, l fleetLayout, dir, path string, cache bool) error {
+	opts := []registry.Option{registry.WithHost(l.host, registry.HostConfig{Insecure: true, RPS: 100000, Burst: 1000, MaxConcurrent: 16})}
+	if cache {
+		opts = append(opts, registry.WithCache(filepath.Join(dir, "cache.db")))
+	}
+	sc, err := registry.New(opts...)
 	if err != nil {
 		return err
 	}
@@ -31,7 +36,7 @@ func profileScan(ctx context.Context, l fleetLayout, path string) error {
 			return err
 		}
 	}
-	if _, err := scanCycle(ctx, sc, ps); err != nil {
+	if _, err := scanCycle(ctx, sc, ps, ""); err != nil {
 		return err
 	}
 	out, err := os.Create(path)
@@ -43,18 +48,19 @@ func profileScan(ctx context.Context, l fleetLayout, path string) error {
 		return fmt.Errorf("starting profile: %w", err)
 	}
 	start := time.Now()
-	n, err := scanCycle(ctx, sc, ps)
+	n, err := scanCycle(ctx, sc, ps, path+".heap")
 	pprof.StopCPUProfile()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	progress("profiled cycle: %d tags, %s, heap in use %d MiB; profile in %s (go tool pprof -top %s)",
-		n, time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, path, path)
+	progress("profiled cycle (tag cache %v): %d tags, %s, heap in use %d MiB; CPU profile in %s, heap profile (all tags held, before selection) in %s.heap",
+		cache, n, time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, path, path)
 	return err
 }
 
 // scanCycle lists the tags of every policy's image and selects; it returns
-// the tags seen.
-func scanCycle(ctx context.Context, sc *registry.Scanner, ps []*policy.Policy) (int, error) {
+// the tags seen. With heapPath set, it writes a heap profile there once
+// every tag is held, as a pass holds them before selection.
+func scanCycle(ctx context.Context, sc *registry.Scanner, ps []*policy.Policy, heapPath string) (int, error) {
 	lists := make([][]string, len(ps))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
@@ -74,10 +80,25 @@ func scanCycle(ctx context.Context, sc *registry.Scanner, ps []*policy.Policy) (
 		tags[p.Image] = policy.Tags(lists[i]...)
 		n += len(lists[i])
 	}
+	if heapPath != "" {
+		if err := writeHeap(heapPath); err != nil {
+			return n, err
+		}
+	}
 	for _, d := range policy.Select(ps, tags) {
 		if d.Err != nil {
 			return n, d.Err
 		}
 	}
 	return n, nil
+}
+
+func writeHeap(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("creating heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.Lookup("heap").WriteTo(f, 0)
 }

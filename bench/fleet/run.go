@@ -20,6 +20,7 @@ type cycle struct {
 	lists    int64   // of which tag list pages
 	passSecs float64 // mean pass duration
 	wall     time.Duration
+	scrapes  int // /metrics scrapes by the bench during the cycle
 }
 
 // results are the figures of one run.
@@ -39,7 +40,9 @@ type results struct {
 	passErrors  float64
 	totalTags   int
 	hookSkipped bool
-	loadBefore  string // uptime's load averages at the start
+	loadBefore  string  // uptime's load averages at the start
+	scrapeCPU   float64 // CPU seconds of one /metrics scrape
+	scrapeBytes int     // size of one /metrics answer
 }
 
 func run(ctx context.Context, f benchFlags) error {
@@ -62,7 +65,7 @@ func run(ctx context.Context, f benchFlags) error {
 	defer srv.Close()
 	l := fleetLayout{host: ln.Addr().String(), reg: reg, repos: f.repos, apps: f.apps, files: f.files, config: f.configs}
 	if f.cpuProfile != "" {
-		return profileScan(ctx, l, f.cpuProfile)
+		return profileScan(ctx, l, dir, f.cpuProfile, !f.noCache)
 	}
 	res := &results{totalTags: reg.totalTags(), expected: expectedRequests(reg), loadBefore: loadAvg()}
 	t0 := time.Now()
@@ -104,7 +107,7 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 		return err
 	}
 	defer h.stop()
-	s := &sampler{h: h, res: res}
+	s := &sampler{h: h, res: res, every: 500 * time.Millisecond}
 	m, err := s.waitFirst(ctx, len(bares))
 	if err != nil {
 		return err
@@ -113,7 +116,13 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 	res.firstPass = m["hoist_pass_duration_seconds_sum"]
 	res.firstReqs = l.reg.requests() - before
 	progress("first passes done in %s (%d registry requests)", res.firstScan.Round(time.Millisecond), res.firstReqs)
+	// Scrape like Prometheus would (every 15 s or so), not much more: a
+	// scrape of thousands of per-image series costs CPU of its own.
+	s.every = 2 * time.Second
 	if err := s.cycles(ctx, l.reg, m, f.cycles, len(bares)); err != nil {
+		return err
+	}
+	if err := s.scrapeCost(); err != nil {
 		return err
 	}
 	if f.webhooks > 0 {
@@ -136,8 +145,10 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 
 // sampler follows the daemon's metrics while the bench waits on it.
 type sampler struct {
-	h   *hoistd
-	res *results
+	h       *hoistd
+	res     *results
+	every   time.Duration // between scrapes
+	scrapes int           // scrapes so far
 }
 
 // poll scrapes the metrics, noting the most RSS and heap seen.
@@ -146,12 +157,13 @@ func (s *sampler) poll() (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.scrapes++
 	s.res.maxRSS = max(s.res.maxRSS, m["process_resident_memory_bytes"])
 	s.res.maxHeap = max(s.res.maxHeap, m["go_memstats_heap_inuse_bytes"])
 	return m, nil
 }
 
-// waitPasses polls every 250 ms until hoist_passes_total reaches want.
+// waitPasses polls every s.every until hoist_passes_total reaches want.
 func (s *sampler) waitPasses(ctx context.Context, want float64) (map[string]float64, error) {
 	for {
 		m, err := s.poll()
@@ -166,7 +178,7 @@ func (s *sampler) waitPasses(ctx context.Context, want float64) (map[string]floa
 			return nil, ctx.Err()
 		case err := <-s.h.done:
 			return nil, fmt.Errorf("hoist exited: %v", err)
-		case <-time.After(250 * time.Millisecond):
+		case <-time.After(s.every):
 		}
 	}
 }
@@ -186,7 +198,7 @@ func (s *sampler) waitFirst(ctx context.Context, repos int) (map[string]float64,
 // cycles measures n scheduled cycles (a pass of every config repository)
 // from the snapshot m taken at the end of the previous one.
 func (s *sampler) cycles(ctx context.Context, reg *fakeRegistry, m map[string]float64, n, repos int) error {
-	prevReqs, prevLists, prevAt := reg.requests(), reg.lists.Load(), time.Now()
+	prevReqs, prevLists, prevAt, prevScrapes := reg.requests(), reg.lists.Load(), time.Now(), s.scrapes
 	for k := range n {
 		next, err := s.waitPasses(ctx, m["hoist_passes_total"]+float64(repos))
 		if err != nil {
@@ -194,16 +206,38 @@ func (s *sampler) cycles(ctx context.Context, reg *fakeRegistry, m map[string]fl
 		}
 		reqs, lists, at := reg.requests(), reg.lists.Load(), time.Now()
 		c := cycle{cpu: next["process_cpu_seconds_total"] - m["process_cpu_seconds_total"],
-			requests: reqs - prevReqs, lists: lists - prevLists, wall: at.Sub(prevAt)}
+			requests: reqs - prevReqs, lists: lists - prevLists, wall: at.Sub(prevAt), scrapes: s.scrapes - prevScrapes}
 		if dn := next["hoist_pass_duration_seconds_count"] - m["hoist_pass_duration_seconds_count"]; dn > 0 {
 			c.passSecs = (next["hoist_pass_duration_seconds_sum"] - m["hoist_pass_duration_seconds_sum"]) / dn
 		}
 		s.res.cycles = append(s.res.cycles, c)
 		s.res.rss, s.res.heap = next["process_resident_memory_bytes"], next["go_memstats_heap_inuse_bytes"]
 		progress("cycle %d: %.2f CPU-s, %d requests, pass %.2fs", k+1, c.cpu, c.requests, c.passSecs)
-		m, prevReqs, prevLists, prevAt = next, reqs, lists, at
+		m, prevReqs, prevLists, prevAt, prevScrapes = next, reqs, lists, at, s.scrapes
 	}
 	return nil
+}
+
+// scrapeCost measures the CPU of one /metrics scrape (20 in a row, between
+// two more), as the figures per cycle include the bench's own scrapes.
+func (s *sampler) scrapeCost() error {
+	const n = 20
+	first, err := s.h.metrics()
+	if err != nil {
+		return err
+	}
+	for range n {
+		if _, err := s.h.metrics(); err != nil {
+			return err
+		}
+	}
+	last, err := s.h.metrics()
+	if err != nil {
+		return err
+	}
+	s.res.scrapeCPU = (last["process_cpu_seconds_total"] - first["process_cpu_seconds_total"]) / (n + 1)
+	s.res.scrapeBytes, err = s.h.metricsSize()
+	return err
 }
 
 // expectedRequests is what a cycle should cost: a page per 1,000 tags of
