@@ -249,6 +249,23 @@ func (g *Gitea) createToken(t testing.TB) string {
 // status other than 2xx.
 func (g *Gitea) API(t testing.TB, method, path string, body, out any) {
 	t.Helper()
+	resp := g.call(t, method, path, body)
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		var msg bytes.Buffer
+		_, _ = msg.ReadFrom(resp.Body)
+		t.Fatalf("%s %s: %s: %s", method, path, resp.Status, msg.String())
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatalf("%s %s: decoding: %v", method, path, err)
+		}
+	}
+}
+
+// call sends a request as the admin user with body as JSON (nil: none).
+func (g *Gitea) call(t testing.TB, method, path string, body any) *http.Response {
+	t.Helper()
 	var r bytes.Buffer
 	if body != nil {
 		if err := json.NewEncoder(&r).Encode(body); err != nil {
@@ -265,17 +282,7 @@ func (g *Gitea) API(t testing.TB, method, path string, body, out any) {
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var msg bytes.Buffer
-		_, _ = msg.ReadFrom(resp.Body)
-		t.Fatalf("%s %s: %s: %s", method, path, resp.Status, msg.String())
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("%s %s: decoding: %v", method, path, err)
-		}
-	}
+	return resp
 }
 
 // CreateRepo creates an empty repository of the admin user and returns its
@@ -337,20 +344,7 @@ func (g *Gitea) pullsListable(name string) bool {
 // test retries, such as a merge Gitea is not ready for yet).
 func (g *Gitea) Do(t testing.TB, method, path string, body any) int {
 	t.Helper()
-	b, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(method, g.URL+path, bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(g.User, g.Password)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
+	resp := g.call(t, method, path, body)
 	resp.Body.Close()
 	return resp.StatusCode
 }
