@@ -19,6 +19,11 @@ type Change struct {
 	// names them in a Hoist-Rejected trailer each, so they stay rejected
 	// after this update, and in a body line of the default message.
 	Rejected map[string][]string
+	// Gates say, by policy, how each updated policy's new version passed
+	// its gates (minAge, follow): "on clusters/staging since 2026-11-20
+	// 09:12, 26h". The default message has a body line for each:
+	// "apps:api 1.4.3: on clusters/staging since 2026-11-20 09:12, 26h".
+	Gates map[string]string
 }
 
 // Update is one changed marker value.

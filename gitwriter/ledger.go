@@ -53,14 +53,15 @@ const maxCacheEntries = 200000
 
 // commitInfo is what holds need of one commit.
 type commitInfo struct {
-	hash     plumbing.Hash
-	parents  []plumbing.Hash
-	tree     plumbing.Hash
-	who      string
-	when     time.Time
-	revert   string   // the commit "This reverts commit <sha>." names
-	entries  []Entry  // hoist's records, with their rejections
-	releases []string // policies a Hoist-Release trailer names
+	hash      plumbing.Hash
+	parents   []plumbing.Hash
+	tree      plumbing.Hash
+	who       string
+	when      time.Time // author time
+	committed time.Time // committer time
+	revert    string    // the commit "This reverts commit <sha>." names
+	entries   []Entry   // hoist's records, with their rejections
+	releases  []string  // policies a Hoist-Release trailer names
 }
 
 func (c *HistoryCache) commit(h plumbing.Hash) (*commitInfo, bool) {
@@ -117,7 +118,7 @@ var revertRE = regexp.MustCompile(`(?m)^This reverts commit ([0-9a-f]{7,64})\b`)
 // newCommitInfo parses what holds need from c.
 func newCommitInfo(c *object.Commit) *commitInfo {
 	ci := &commitInfo{hash: c.Hash, parents: c.ParentHashes, tree: c.TreeHash,
-		who: c.Author.Name + " <" + c.Author.Email + ">", when: c.Author.When}
+		who: c.Author.Name + " <" + c.Author.Email + ">", when: c.Author.When, committed: c.Committer.When}
 	if m := revertRE.FindStringSubmatch(c.Message); m != nil {
 		ci.revert = m[1]
 	}

@@ -78,6 +78,7 @@ func newMessageData(c Change, a Automation) MessageData {
 	d.Subject = subject(d.Policies, escapeValue(commonDir(files)))
 	d.Lines, d.Summary = bodyLines(d.Updates)
 	d.Summary = append(d.Summary, rejectedLines(c)...)
+	d.Summary = append(d.Summary, gateLines(c)...)
 	d.AutomationObject = NamespacedName{Namespace: escapeValue(a.Namespace), Name: escapeValue(a.Name)}
 	d.Changed, d.Updated = fluxResults(c.Updates, cleanPath(a.Path))
 	d.Values = make(map[string]string, len(a.Values))
@@ -137,6 +138,19 @@ func rejectedLines(c Change) []string {
 			vs[i] = escapeValue(v)
 		}
 		out = append(out, fmt.Sprintf("%s: passed over %s (rejected)", escapeValue(p.Policy), strings.Join(vs, ", ")))
+	}
+	return out
+}
+
+// gateLines are the body lines saying how each policy's new version
+// passed its gates: "apps:api 1.4.3: on clusters/staging since
+// 2026-11-20 09:12, 26h".
+func gateLines(c Change) []string {
+	var out []string
+	for _, p := range c.Policies() {
+		if g := c.Gates[p.Policy]; g != "" {
+			out = append(out, fmt.Sprintf("%s %s: %s", escapeValue(p.Policy), escapeValue(p.To), escapeValue(g)))
+		}
 	}
 	return out
 }

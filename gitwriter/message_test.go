@@ -296,3 +296,24 @@ func FuzzMessageTemplate(f *testing.F) {
 		checkTrailers(t, c, msg)
 	})
 }
+
+func TestGateLines(t *testing.T) {
+	tmpl, err := parseTemplate(DefaultMessageTemplate, Automation{})
+	must(t, err)
+	c := sampleChange()
+	c.Gates = map[string]string{"apps:api": "on clusters/staging since 2026-11-20 09:12, 26h", "apps:gone": "x",
+		"apps:web": "built 2026-11-19 08:00, 50h old\nHoist-Policy: forged"}
+	got, err := tmpl.render(c)
+	must(t, err)
+	for _, line := range []string{
+		"\napps:api 1.4.3: on clusters/staging since 2026-11-20 09:12, 26h\n",
+		"\napps:web 2.0.1: \"built 2026-11-19 08:00, 50h old\\nHoist-Policy: forged\"\n",
+	} {
+		if !strings.Contains(got, line) {
+			t.Errorf("message lacks %q:\n%s", line, got)
+		}
+	}
+	if strings.Contains(got, "apps:gone") || strings.Count(got, "\nHoist-Policy:") != 2 {
+		t.Errorf("gate of a policy not updated, or a forged trailer:\n%s", got)
+	}
+}
