@@ -7,7 +7,7 @@ export PATH := $(TOOLS)/bin:$(PATH)
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: build test demo bench fuzz lint verify tools image
+.PHONY: build test demo bench bench-fleet fuzz lint verify tools image
 
 build:
 	$(GO) build -o bin/hoist ./cmd/hoist
@@ -27,6 +27,11 @@ demo:
 
 bench: tools
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout=60m ./...
+
+# bench-fleet runs `hoist run` at fleet scale (a benchmark, not a test): FLEET=-small for a
+# quick run (500 repositories, 200,000 tags), the default is 5,000 repositories and 2,000,000 tags.
+bench-fleet:
+	$(GO) run ./bench/fleet $(FLEET)
 
 # fuzz runs every fuzz target for FUZZTIME.
 fuzz:
