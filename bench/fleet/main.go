@@ -38,6 +38,7 @@ type benchFlags struct {
 	out                               string
 	cpuProfile                        string
 	noCache                           bool
+	perfDir                           string
 }
 
 func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
@@ -47,7 +48,7 @@ func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
 	fs.IntVar(&f.files, "files", 10000, "files in the config repositories")
 	fs.IntVar(&f.configs, "config-repos", 1, "config repositories the apps are spread over")
 	fs.StringVar(&f.schedule, "schedule", "@every 30s", "schedule of every config repository")
-	fs.IntVar(&f.cycles, "cycles", 2, "steady-state scan cycles measured")
+	fs.IntVar(&f.cycles, "cycles", 2, "steady-state scan cycles measured (0: none, for a webhook-only run with a long schedule)")
 	fs.IntVar(&f.webhooks, "webhooks", 50, "webhooks sent (0 skips the webhook phase)")
 	fs.Float64Var(&f.rate, "rate", 5, "webhooks per second")
 	fs.DurationVar(&f.debounce, "debounce", 200*time.Millisecond, "hoist run --debounce (its default is 200ms)")
@@ -57,6 +58,7 @@ func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
 	fs.StringVar(&f.out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "instead of the daemon run: profile an in-process scan cycle (tag listing and selection) to this file")
 	fs.BoolVar(&f.noCache, "nocache", false, "with -cpuprofile: keep tags in memory instead of the daemon's bbolt tag cache")
+	fs.StringVar(&f.perfDir, "perf", "", "record the daemon with Linux perf into this directory: cycles.perf (steady state) and webhooks.perf")
 	fs.BoolVar(small, "small", false, "the README's small run: 500 repositories, 200,000 tags, 30 apps, 1,000 files")
 }
 
@@ -72,8 +74,8 @@ func (f *benchFlags) applySmall(set map[string]bool) {
 
 func (f *benchFlags) check() error {
 	switch {
-	case f.repos <= 0 || f.apps <= 0 || f.configs <= 0 || f.cycles <= 0:
-		return fmt.Errorf("repos, apps, config-repos and cycles must be positive")
+	case f.repos <= 0 || f.apps <= 0 || f.configs <= 0 || f.cycles < 0:
+		return fmt.Errorf("repos, apps and config-repos must be positive, cycles not negative")
 	case f.tags < f.repos:
 		return fmt.Errorf("tags (%d) must be at least repos (%d)", f.tags, f.repos)
 	case f.configs > f.apps:

@@ -107,6 +107,11 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 		return err
 	}
 	defer h.stop()
+	rec, err := newPerfRecorder(f.perfDir, h.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	defer rec.stop()
 	s := &sampler{h: h, res: res, every: 500 * time.Millisecond}
 	m, err := s.waitFirst(ctx, len(bares))
 	if err != nil {
@@ -115,19 +120,28 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 	res.firstScan = time.Since(h.start)
 	res.firstPass = m["hoist_pass_duration_seconds_sum"]
 	res.firstReqs = l.reg.requests() - before
+	res.rss, res.heap = m["process_resident_memory_bytes"], m["go_memstats_heap_inuse_bytes"] // until a cycle ends
 	progress("first passes done in %s (%d registry requests)", res.firstScan.Round(time.Millisecond), res.firstReqs)
 	// Scrape like Prometheus would (every 15 s or so), not much more: a
 	// scrape of thousands of per-image series costs CPU of its own.
 	s.every = 2 * time.Second
+	if err := rec.start("cycles"); err != nil {
+		return err
+	}
 	if err := s.cycles(ctx, l.reg, m, f.cycles, len(bares)); err != nil {
 		return err
 	}
+	rec.stop()
 	if err := s.scrapeCost(); err != nil {
 		return err
 	}
 	if f.webhooks > 0 {
 		w := &webhookRun{l: l, bares: bares, url: h.base + "/hooks/generic", secret: secret}
+		if err := rec.start("webhooks"); err != nil {
+			return err
+		}
 		res.events, err = w.run(ctx, f.webhooks, f.rate, f.hookTimeout)
+		rec.stop()
 		if err != nil {
 			return err
 		}

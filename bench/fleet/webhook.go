@@ -200,3 +200,14 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 	k := int(q*float64(len(ds))+0.999999) - 1
 	return ds[max(0, min(k, len(ds)-1))]
 }
+
+// landings counts the distinct branch heads the events landed with.
+func landings(events []*pushEvent) int {
+	seen := map[time.Time]bool{}
+	for _, e := range events {
+		if !e.landed.IsZero() {
+			seen[e.landed] = true
+		}
+	}
+	return len(seen)
+}
