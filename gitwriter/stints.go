@@ -238,7 +238,7 @@ func (h *holdReader) markedFiles(ci *commitInfo, q StintQuery) ([]string, error)
 		return nil, fmt.Errorf("listing %s: %w", q.Dir, err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: no marker of policy %s under %s at %s", ErrNoMarkers, q.Policy, q.Dir, shortHash(ci.hash.String()))
+		return nil, fmt.Errorf("%w %s under %s at %s", ErrNoMarkers, q.Policy, q.Dir, shortHash(ci.hash.String()))
 	}
 	return files, nil
 }

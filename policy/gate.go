@@ -37,7 +37,10 @@ type Follow struct {
 
 // String is "apps:api in clusters/staging for 6h (branch staging)".
 func (f *Follow) String() string {
-	s := fmt.Sprintf("%s in %s for %s", f.Policy, f.Path, Age(f.After))
+	s := f.Policy + " in " + f.Path
+	if f.After > 0 {
+		s += " for " + Age(f.After)
+	}
 	if f.Branch != "" {
 		s += " (branch " + f.Branch + ")"
 	}
@@ -85,6 +88,7 @@ func ParseAge(s string) (time.Duration, error) {
 
 // Age spells a duration the way gates print it: "26h", "45m", "3d4h".
 func Age(d time.Duration) string {
+	d = max(d, 0) // a clock or a commit date off: no negative ages
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d/time.Second))
@@ -280,7 +284,7 @@ func (p *Policy) wait(c candidate, g *gating) (Wait, bool) {
 		}
 		switch held := end.Sub(s.Since); {
 		case s.Rejected != "":
-			whys = append(whys, fmt.Sprintf("%s on %s", s.Rejected, f.where()))
+			whys = append(whys, fmt.Sprintf("on %s: %s", f.where(), s.Rejected))
 			never = true
 		case held >= f.After:
 		case !s.Until.IsZero():
@@ -297,7 +301,7 @@ func (p *Policy) wait(c candidate, g *gating) (Wait, bool) {
 			whys = append(whys, "build time unknown (minAge "+Age(p.MinAge)+")")
 			never = true
 		case ready.After(g.now):
-			whys = append(whys, fmt.Sprintf("built %s, %s old (minAge %s)", stamp(c.created), Age(g.now.Sub(c.created)), Age(p.MinAge)))
+			whys = append(whys, fmt.Sprintf("%s %s, %s old (minAge %s)", p.timeWord(), stamp(c.created), Age(g.now.Sub(c.created)), Age(p.MinAge)))
 			w.Until = later(w.Until, ready)
 		}
 	}
@@ -328,13 +332,18 @@ func (p *Policy) passed(c candidate, g *gating) string {
 		}
 	}
 	if p.MinAge > 0 {
-		what := "built"
-		if p.Chart != nil {
-			what = "created"
-		}
-		out = append(out, fmt.Sprintf("%s %s, %s old", what, stamp(c.created), Age(g.now.Sub(c.created))))
+		out = append(out, fmt.Sprintf("%s %s, %s old", p.timeWord(), stamp(c.created), Age(g.now.Sub(c.created))))
 	}
 	return strings.Join(out, "; ")
+}
+
+// timeWord is what a version's time is: an image's build, a chart's
+// creation.
+func (p *Policy) timeWord() string {
+	if p.Chart != nil {
+		return "created"
+	}
+	return "built"
 }
 
 func later(a, b time.Time) time.Time {

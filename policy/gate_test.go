@@ -231,7 +231,7 @@ func TestSelectFollow(t *testing.T) {
 			waiting: []Wait{{Version: "1.4.4", Until: h(-4), Why: "on clusters/staging since 2026-11-21 09:12, 2h of 6h"}}},
 		"reverted on staging": {stints: []Stint{{Version: "1.4.3", Since: h(1)}, {Version: "1.5.0", Since: h(30), Until: h(1), Rejected: "was reverted in abc1234"},
 			{Version: "1.4.3", Since: h(40), Until: h(30)}}, errIs: ErrWaiting,
-			waiting: []Wait{{Version: "1.5.0", Why: "was reverted in abc1234 on clusters/staging"},
+			waiting: []Wait{{Version: "1.5.0", Why: "on clusters/staging: was reverted in abc1234"},
 				{Version: "1.4.3", Until: h(-5), Why: "on clusters/staging since 2026-11-21 10:12, 1h of 6h"}}},
 		"left too soon": {stints: []Stint{{Version: "1.4.5", Since: h(1)}, {Version: "1.4.4", Since: h(5), Until: h(1)}, {Version: "1.4.3", Since: h(50), Until: h(5)}},
 			want: "1.4.3", gate: "on clusters/staging since 2026-11-19 09:12, 45h (until 2026-11-21 06:12)",

@@ -197,15 +197,14 @@ func selectOne(p *Policy, tags map[string][]Tag, rejected []Rejection, g *gating
 	return d
 }
 
-// gateNote names the best-ranked version a gate keeps back for a while:
-// "; 1.5.0 waits until 2026-11-21 10:00 (...)".
+// gateNote names the best-ranked versions a gate keeps back: "; 1.5.0
+// waits until 2026-11-21 10:00 (...)".
 func gateNote(exp Explanation) string {
+	var s string
 	for _, w := range exp.Waiting {
-		if !w.Until.IsZero() {
-			return "; " + waitText(w)
-		}
+		s += "; " + waitText(w)
 	}
-	return ""
+	return s
 }
 
 // holdOrFail records the rejections in d and fails d when the policy

@@ -14,7 +14,7 @@ func (r *Report) Change() gitwriter.Change {
 	var c gitwriter.Change
 	for _, ch := range r.Changes {
 		ref := r.Refs[ch.Policy]
-		image := ref.Name + ":" + ref.Tag
+		image := r.imageName(ch.Policy, ref.Name) + ":" + ref.Tag
 		if ref.Digest != "" {
 			image += "@" + ref.Digest
 		}
@@ -28,7 +28,21 @@ func (r *Report) Change() gitwriter.Change {
 			Image: image, From: from, To: to,
 		})
 	}
+	if g := r.Gates(); len(g) > 0 {
+		c.Gates = g
+	}
 	return c
+}
+
+// imageName is the name a commit message gives a policy's image: the
+// reference's name, or for a classic chart "<repository>/<chart>".
+func (r *Report) imageName(id, name string) string {
+	for _, p := range r.Policies {
+		if p.ID == id && p.Chart != nil && !p.Chart.OCI() {
+			return strings.TrimSuffix(p.Chart.Repository, "/") + "/" + p.Chart.Name
+		}
+	}
+	return name
 }
 
 // worktreePath names file (relative to dir) relative to the worktree, as

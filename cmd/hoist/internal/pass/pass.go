@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/policy"
@@ -52,6 +53,9 @@ type Options struct {
 	Rejected map[string][]gitwriter.Rejection
 	// Logger receives the pass's logs. The default discards them.
 	Logger *slog.Logger
+	// Now is the time gates (minAge, follow) measure against. The default
+	// is the current time.
+	Now time.Time
 }
 
 // Report is what one pass found and did.
@@ -149,12 +153,17 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 		rep.problem("registry", failed[img].Error())
 	}
 	for _, img := range slices.Sorted(maps.Keys(found.dropped)) {
-		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d names that are not valid OCI tags", img, found.dropped[img]))
+		what := "names that are not valid OCI tags"
+		if isChart(rep.Policies, img) {
+			what = "tags or entries that are not chart versions (SemVer)"
+		}
+		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d %s", img, found.dropped[img], what))
 	}
 	rejected, herr := rep.rejections(ctx, dir, opts)
-	rep.Decisions = policy.SelectHeld(rep.Policies, found.tags, holdsOf(rejected))
+	rep.Decisions = policy.SelectFacts(rep.Policies, found.tags, policy.Facts{
+		Rejected: holdsOf(rejected), Followed: rep.follow(ctx, dir, opts), Now: opts.Now})
 	for i, p := range rep.Policies {
-		if err, ok := failed[p.Image]; ok {
+		if err, ok := failed[p.Image]; ok && p.Follow == nil {
 			rep.Decisions[i].Err = err // the cause, not "no tags listed"
 		}
 	}
@@ -164,6 +173,16 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	}
 	rep.resolve(ctx, scanner, found.tags, rejected, opts)
 	return rep, nil
+}
+
+// isChart reports whether img is the source of chart policies.
+func isChart(ps []*policy.Policy, img string) bool {
+	for _, p := range ps {
+		if p.Image == img && p.Chart != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // load resolves the pass's directories inside the worktree and loads the

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,19 +32,25 @@ type Scanner interface {
 	BuildTimes(ctx context.Context, repo string, tags []string) (map[string]time.Time, error)
 }
 
-// scan lists the tags of each distinct image once, with build times where a
-// policy of that image needs them. A failed image is left out of the tags
-// (so its policies get a decision error) and its error is returned by image.
+// scan lists the tags of each distinct image (or chart) once, with build
+// times where a policy of that image needs them. Policies that follow
+// another are not scanned: their versions come from history. A failed
+// image is left out of the tags (so its policies get a decision error)
+// and its error is returned by image.
 func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (scanned, map[string]error) {
-	needTimes := map[string]bool{}
+	work := map[string]*scanJob{}
 	for _, p := range ps {
-		needTimes[p.Image] = needTimes[p.Image] || p.NeedsBuildTimes()
+		if p.Follow != nil {
+			continue
+		}
+		j := work[p.Image]
+		if j == nil {
+			j = &scanJob{chart: p.Chart}
+			work[p.Image] = j
+		}
+		j.times = j.times || p.NeedsBuildTimes()
 	}
-	images := make([]string, 0, len(needTimes))
-	for img := range needTimes {
-		images = append(images, img)
-	}
-	sort.Strings(images)
+	images := slices.Sorted(maps.Keys(work))
 
 	var mu sync.Mutex // protects res and failed
 	res := scanned{tags: map[string][]policy.Tag{}, dropped: map[string]int{}}
@@ -52,7 +59,7 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 	g.SetLimit(jobs)
 	for _, img := range images {
 		g.Go(func() error {
-			ts, dropped, err := scanImage(gctx, s, img, needTimes[img])
+			ts, dropped, err := work[img].run(gctx, s, img)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -69,6 +76,19 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 	}
 	_ = g.Wait() // scanImage never returns an error to the group
 	return res, failed
+}
+
+// scanJob is one image or chart to scan.
+type scanJob struct {
+	chart *policy.Chart // nil for an image
+	times bool          // build times are needed
+}
+
+func (j *scanJob) run(ctx context.Context, s Scanner, img string) ([]policy.Tag, int, error) {
+	if j.chart != nil {
+		return scanChart(ctx, s, j.chart, j.times)
+	}
+	return scanImage(ctx, s, img, j.times)
 }
 
 // scanned is what a scan found: tags by image, and by image how many names
@@ -110,7 +130,7 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 	g.SetLimit(jobsOf(opts))
 	for i, d := range r.Decisions {
 		p := r.Policies[i]
-		if _, ok := scanned[p.Image]; !ok || d.Err != nil {
+		if !decided(p, scanned) || d.Err != nil || p.Chart != nil {
 			continue
 		}
 		g.Go(func() error {
@@ -132,11 +152,15 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 
 // addRef records the reference of one decided policy, or its problem.
 func (r *Report) addRef(p *policy.Policy, d policy.Decision, dg string, err error, scanned map[string][]policy.Tag, path string) {
-	if _, ok := scanned[p.Image]; !ok {
+	if !decided(p, scanned) {
 		return
 	}
 	if d.Err != nil {
-		r.problem("policy", prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, p.Line, p.ID, d.Err)))
+		line := p.Line
+		if p.Follow != nil && p.Follow.Line > 0 {
+			line = p.Follow.Line // its versions come from the gate, so does its error
+		}
+		r.problem("policy", prefix(path, fmt.Sprintf("%s:%d: policy %s: %v", p.File, line, p.ID, d.Err)))
 		return
 	}
 	if err != nil {
@@ -151,6 +175,13 @@ func (r *Report) addRef(p *policy.Policy, d policy.Decision, dg string, err erro
 		ref.Digest = dg
 	}
 	r.Refs[p.ID] = ref
+}
+
+// decided reports whether p had versions to decide on: its image was
+// scanned, or it follows another policy (its versions come from history).
+func decided(p *policy.Policy, scanned map[string][]policy.Tag) bool {
+	_, ok := scanned[p.Image]
+	return ok || p.Follow != nil
 }
 
 func jobsOf(opts Options) int {
