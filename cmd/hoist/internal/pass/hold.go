@@ -83,12 +83,17 @@ func (r *Report) holdQuery(dir string) gitwriter.HoldQuery {
 	if err != nil {
 		rel = "."
 	}
-	loaded := map[string]bool{}
+	loaded := map[string]*policy.Policy{}
 	for _, p := range r.Policies {
-		loaded[p.ID] = true
+		loaded[p.ID] = p
 	}
 	for _, m := range markers {
-		if !loaded[m.Policy] || (m.Field != "" && m.Field != "tag") {
+		p := loaded[m.Policy]
+		if p != nil && p.Chart != nil && m.Field != "tag" {
+			r.badChartMarker(p, m, rel)
+			continue
+		}
+		if p == nil || (m.Field != "" && m.Field != "tag") {
 			continue
 		}
 		f := path.Join(filepath.ToSlash(rel), m.File)
@@ -181,4 +186,20 @@ func Rejections(ctx context.Context, dir string, opts Options) (map[string][]git
 		return nil, rep.Problems, fmt.Errorf("reading holds from git history: %w", err)
 	}
 	return rs, rep.Problems, nil
+}
+
+// badChartMarker records a marker of a chart policy that is not of the
+// ":tag" form: the policy's markers are left alone, since a chart has no
+// image reference to write.
+func (r *Report) badChartMarker(p *policy.Policy, m yamlpatch.Marker, rel string) {
+	if r.badChart == nil {
+		r.badChart = map[string]bool{}
+	}
+	r.badChart[p.ID] = true
+	field := m.Field
+	if field == "" {
+		field = "a whole reference"
+	}
+	r.problem("policy", fmt.Sprintf("%s:%d: marker of chart policy %s sets %s; a chart's marker takes the :tag form (%q), whose value is the version: the policy's markers are left as they are",
+		path.Join(filepath.ToSlash(rel), m.File), m.Line, p.ID, field, p.ID+":tag"))
 }

@@ -87,6 +87,7 @@ type Report struct {
 	rewritePath string          // rewrite as configured, relative to the worktree
 	known       []string        // the IDs of every policy loaded, selected or not
 	tree        *yamlpatch.Tree // the marked files under rewrite, read once to find pinned digests (IfNotPresent)
+	badChart    map[string]bool // chart policies with a marker not of the :tag form: no ref
 }
 
 // problem records an error found by a stage.

@@ -152,7 +152,7 @@ func (r *Report) resolve(ctx context.Context, s Scanner, scanned map[string][]po
 
 // addRef records the reference of one decided policy, or its problem.
 func (r *Report) addRef(p *policy.Policy, d policy.Decision, dg string, err error, scanned map[string][]policy.Tag, path string) {
-	if !decided(p, scanned) {
+	if !decided(p, scanned) || r.badChart[p.ID] {
 		return
 	}
 	if d.Err != nil {
