@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -224,18 +225,23 @@ func (h *holdReader) markedFiles(ci *commitInfo, q StintQuery) ([]string, error)
 		}
 	}
 	var files []string
-	err = t.Files().ForEach(func(f *object.File) error {
-		name := path.Join(dir, f.Name)
-		if !markerFile(name) {
-			return nil
+	walker := object.NewTreeWalker(t, true, nil)
+	defer walker.Close()
+	for {
+		name, e, err := walker.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", q.Dir, err)
+		}
+		name = path.Join(dir, name)
+		if !e.Mode.IsFile() || !markerFile(name) {
+			continue
 		}
 		if _, ok := h.valueAt(ci, name, q.Policy, q.Read); ok {
 			files = append(files, name)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing %s: %w", q.Dir, err)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%w %s under %s at %s", ErrNoMarkers, q.Policy, q.Dir, shortHash(ci.hash.String()))
@@ -275,6 +281,22 @@ func (w *stintWalk) value(ci *commitInfo) (string, bool) {
 	return strings.Join(vals, ","), true
 }
 
+// sameBlobs reports whether the files are the same in both commits: then
+// so is the value, and reading it is not needed.
+func (w *stintWalk) sameBlobs(a, b *commitInfo) bool {
+	if a.tree == b.tree {
+		return true
+	}
+	for _, f := range w.files {
+		ba, _ := w.h.blobAt(a, f)
+		bb, _ := w.h.blobAt(b, f)
+		if ba != bb {
+			return false
+		}
+	}
+	return true
+}
+
 // run walks from top until the markers appear, the root, the limit or
 // max stints.
 func (w *stintWalk) run(ctx context.Context, top *commitInfo) ([]Stint, error) {
@@ -304,6 +326,10 @@ func (w *stintWalk) run(ctx context.Context, top *commitInfo) ([]Stint, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if w.sameBlobs(at, parent) {
+			at = parent
+			continue
 		}
 		pv, ok := w.value(parent)
 		if ok && pv == s.Version {

@@ -139,3 +139,31 @@ func TestRepoStintsBranch(t *testing.T) {
 		t.Errorf("missing branch: err = %v, want ErrNoBranch", err)
 	}
 }
+
+// BenchmarkStints10k is what a follow gate adds to a pass on a
+// 10,000-commit repository whose followed marker never moved (the walk
+// goes to the root): "warm" reuses the cache of the last pass (the
+// daemon), "cold" reads every commit afresh.
+func BenchmarkStints10k(b *testing.B) {
+	dir := bigHistory(b, 10000)
+	ctx := context.Background()
+	q := StintQuery{Policy: "apps:web", Dir: "deploy", Read: readTags}
+	b.Run("warm", func(b *testing.B) {
+		c := &HistoryCache{}
+		if _, err := ReadStints(ctx, dir, q, WithHistoryCache(c)); err != nil { // the last pass
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if s, err := ReadStints(ctx, dir, q, WithHistoryCache(c)); err != nil || len(s) != 1 {
+				b.Fatalf("%v %v", s, err)
+			}
+		}
+	})
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ReadStints(ctx, dir, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
