@@ -126,6 +126,9 @@ func TestPromotionEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(plan, "+"+markedLine(api, "1.1.0", "apps:api-prod")[:len(markedLine(api, "1.1.0", "apps:api-prod"))-1]) {
 		t.Errorf("plan (%v) does not move production to 1.1.0:\n%s", err, plan)
 	}
+	if want := "gate: apps:api-prod 1.1.0: on clusters/staging since " + gateStamp(a); !strings.Contains(plan, want) {
+		t.Errorf("plan does not say how the gate passed (%q):\n%s", want, plan)
+	}
 	if _, _, err := w.hoist(t, "once", "--repo", w.url, "--state-dir", w.stateDir, "--insecure-registry", w.reg.Host); err != nil {
 		t.Fatalf("once: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -63,6 +65,10 @@ func printPlan(w io.Writer, rep *pass.Report) {
 		return
 	}
 	fmt.Fprint(w, rep.Diff)
+	gates := rep.Gates()
+	for _, p := range slices.Sorted(maps.Keys(gates)) {
+		fmt.Fprintf(w, "gate: %s %s: %s\n", p, rep.Refs[p].Tag, gates[p])
+	}
 }
 
 // passFunc is pass.Run or pass.Decide.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -259,10 +260,12 @@ func tagCounts(rep *pass.Report) map[string]int {
 	return n
 }
 
+// imagesOf are the image repositories a report's policies watch, named the
+// way webhook events name them; an OCI chart is its repository.
 func imagesOf(rep *pass.Report) []string {
 	images := make([]string, 0, len(rep.Policies))
 	for _, p := range rep.Policies {
-		images = append(images, canonical(p.Image))
+		images = append(images, canonical(strings.TrimPrefix(p.Image, "oci://")))
 	}
 	return images
 }
