@@ -90,29 +90,6 @@ func (w *prWorld) open(t *testing.T) []giteaPR {
 	return open
 }
 
-// merge merges a pull request once Gitea has checked it can (it answers
-// 405 "try again later" until then).
-func (w *prWorld) merge(t *testing.T, number int) {
-	t.Helper()
-	path := fmt.Sprintf("/api/v1/repos/%s/%s/pulls/%d", w.g.User, w.repo, number)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var pr struct {
-			Mergeable bool `json:"mergeable"`
-		}
-		w.g.API(t, http.MethodGet, path, nil, &pr)
-		if pr.Mergeable {
-			if code := w.g.Do(t, http.MethodPost, path+"/merge", map[string]any{"Do": "merge"}); code/100 == 2 {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pull request #%d did not become mergeable in 60s", number)
-		}
-		time.Sleep(100 * time.Millisecond) // polling Gitea's background check; there is no event to wait on
-	}
-}
-
 func (w *prWorld) push(t *testing.T, repo string, tags ...string) {
 	t.Helper()
 	for _, tag := range tags {
@@ -172,7 +149,7 @@ func testPullRequestLifecycle(t *testing.T, g *forgetest.Gitea) {
 	}
 
 	// Merged: the next pass opens nothing.
-	w.merge(t, pr.Number)
+	g.Merge(t, w.repo, pr.Number)
 	out = w.once(t)
 	if prs := w.pulls(t); len(prs) != 1 || !prs[0].Merged || strings.Contains(out, "pull request") {
 		t.Fatalf("after the merge: PRs %+v, stdout:\n%s", prs, out)

@@ -59,30 +59,7 @@ func (r *giteaRepo) branch(t *testing.T, name, tag string) string {
 // merge merges pull request n through the API.
 func (r *giteaRepo) merge(t *testing.T, n int) {
 	t.Helper()
-	r.waitMergeable(t, n)
-	path := fmt.Sprintf("/api/v1/repos/%s/%s/pulls/%d", r.g.User, r.name, n)
-	r.g.API(t, http.MethodPost, path+"/merge", map[string]any{"Do": "merge"}, nil)
-}
-
-// waitMergeable waits until Gitea has checked that pull request n can be
-// merged.
-func (r *giteaRepo) waitMergeable(t *testing.T, n int) {
-	t.Helper()
-	path := fmt.Sprintf("/api/v1/repos/%s/%s/pulls/%d", r.g.User, r.name, n)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var pr struct {
-			Mergeable bool `json:"mergeable"`
-		}
-		r.g.API(t, http.MethodGet, path, nil, &pr)
-		if pr.Mergeable {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pull request %d not mergeable after 30s", n)
-		}
-		time.Sleep(50 * time.Millisecond) // polling Gitea's background check
-	}
+	r.g.Merge(t, r.name, n)
 }
 
 func openCount(prs []forge.PullRequest) int {

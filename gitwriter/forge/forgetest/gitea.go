@@ -348,3 +348,30 @@ func (g *Gitea) Do(t testing.TB, method, path string, body any) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Merge merges pull request number of the admin user's repository name
+// through the API, once Gitea has checked it can: Gitea answers 405 "try
+// again later" while its background check runs, even after it said the
+// pull request is mergeable, so the merge is retried (60 s at most).
+func (g *Gitea) Merge(t testing.TB, name string, number int) {
+	t.Helper()
+	path := fmt.Sprintf("/api/v1/repos/%s/%s/pulls/%d", g.User, name, number)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pr struct {
+			Mergeable bool `json:"mergeable"`
+		}
+		g.API(t, http.MethodGet, path, nil, &pr)
+		if pr.Mergeable {
+			if code := g.Do(t, http.MethodPost, path+"/merge", map[string]any{"Do": "merge"}); code/100 == 2 {
+				return
+			} else if code != http.StatusMethodNotAllowed {
+				t.Fatalf("merging pull request %d: HTTP %d", number, code)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pull request %d could not be merged in 60s", number)
+		}
+		time.Sleep(100 * time.Millisecond) // polling Gitea's background check; it sends no event
+	}
+}
