@@ -18,7 +18,8 @@ type fleetLayout struct {
 	repos  int // image repositories
 	apps   int
 	files  int
-	config int // config repositories
+	config int  // config repositories
+	noKust bool // leave kustomization.yaml out (a ConfigMap in its place)
 }
 
 // appOf is the app whose policies and markers name image repository i.
@@ -87,7 +88,11 @@ func (l fleetLayout) writeApp(root string, a int) error {
 			"data:\n  LOG_LEVEL: info\n  FEATURE_%02d: \"on\"\n", ns, k, ns, k)
 		res += "  - " + name + "\n"
 	}
-	files["kustomization.yaml"] = res
+	if l.noKust {
+		files["config-00.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + ns + "-00\n"
+	} else {
+		files["kustomization.yaml"] = res
+	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			return fmt.Errorf("writing %s: %w", name, err)

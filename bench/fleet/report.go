@@ -12,9 +12,13 @@ import (
 func markdown(f benchFlags, l fleetLayout, r *results) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### hoist run at fleet scale\n\n")
+	kust := ""
+	if l.noKust {
+		kust = " (no kustomization.yaml)"
+	}
 	fmt.Fprintf(&b, "%d image repositories, %d tags (every 10th repository has 10x the tags), %d config repositor%s, "+
-		"%d apps, %d files, %d policies (semver), schedule %q, --debounce %s; %s, %d CPUs, load before/after: %s\n\n",
-		l.repos, r.totalTags, l.config, plural(l.config, "y", "ies"), l.apps, l.files, l.repos, f.schedule, f.debounce,
+		"%d apps%s, %d files, %d policies (semver), schedule %q, --debounce %s; %s, %d CPUs, load before/after: %s\n\n",
+		l.repos, r.totalTags, l.config, plural(l.config, "y", "ies"), l.apps, kust, l.files, l.repos, f.schedule, f.debounce,
 		runtime.Version(), runtime.NumCPU(), r.loadBefore+" / "+loadAvg())
 	b.WriteString("| figure | measured | target |\n|---|---|---|\n")
 	row := func(name, got, target string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", name, got, target) }

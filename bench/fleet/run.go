@@ -63,7 +63,7 @@ func run(ctx context.Context, f benchFlags) error {
 	srv := &http.Server{Handler: reg, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	l := fleetLayout{host: ln.Addr().String(), reg: reg, repos: f.repos, apps: f.apps, files: f.files, config: f.configs}
+	l := fleetLayout{host: ln.Addr().String(), reg: reg, repos: f.repos, apps: f.apps, files: f.files, config: f.configs, noKust: f.noKust}
 	if f.cpuProfile != "" {
 		return profileScan(ctx, l, dir, f.cpuProfile, !f.noCache)
 	}
@@ -148,7 +148,7 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 	} else {
 		res.hookSkipped = true
 	}
-	end, err := h.metrics()
+	end, err := s.settle(ctx, landings(res.events))
 	if err != nil {
 		return err
 	}
@@ -230,6 +230,23 @@ func (s *sampler) cycles(ctx context.Context, reg *fakeRegistry, m map[string]fl
 		m, prevReqs, prevLists, prevAt, prevScrapes = next, reqs, lists, at, s.scrapes
 	}
 	return nil
+}
+
+// settle scrapes the metrics once the daemon has counted the commits seen
+// on the branches (it counts a pass after its push lands), or after 10 s.
+func (s *sampler) settle(ctx context.Context, commits int) (map[string]float64, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, err := s.h.metrics()
+		if err != nil || m["hoist_commits_total"] >= float64(commits) || time.Now().After(deadline) {
+			return m, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // scrapeCost measures the CPU of one /metrics scrape (20 in a row, between
