@@ -20,6 +20,7 @@ import (
 // pass, or the pass of one Flux ImageUpdateAutomation in it.
 type landing struct {
 	automation string // the automation's ID; "" for the repository's own pass
+	proposal   string // with pullRequest per: policy, the policy or group of this pull request
 	skipped    string // why the automation did not run ("suspended")
 	out        gitwriter.Outcome
 	rep        *pass.Report

@@ -67,6 +67,9 @@ func printLanding(a *app, l landing, seen map[string]bool) error {
 	if l.automation != "" {
 		fmt.Fprintf(a.out, "automation %s: ", l.automation)
 	}
+	if l.proposal != "" {
+		fmt.Fprintf(a.out, "%s: ", l.proposal)
+	}
 	if l.skipped != "" {
 		fmt.Fprintf(a.out, "%s, not run\n", l.skipped)
 		return nil

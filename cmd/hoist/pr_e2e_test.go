@@ -115,6 +115,7 @@ func TestPullRequestsOnGitea(t *testing.T) {
 	t.Run("lifecycle", func(t *testing.T) { testPullRequestLifecycle(t, g) })
 	t.Run("flags", func(t *testing.T) { testPullRequestByFlags(t, g) })
 	t.Run("daemon webhook", func(t *testing.T) { testPullRequestFromDaemon(t, g) })
+	t.Run("per policy", func(t *testing.T) { testPullRequestPerPolicy(t, g) })
 }
 
 func (w *prWorld) pushDemo(t *testing.T) {
@@ -221,4 +222,34 @@ func testPullRequestFromDaemon(t *testing.T, g *forgetest.Gitea) {
 		`hoist_pull_requests_total{action="opened",repo="daemon"}`:  1,
 		`hoist_pull_requests_total{action="updated",repo="daemon"}`: 1,
 	})
+}
+
+// testPullRequestPerPolicy: per: policy opens one branch and pull request
+// per policy, each with its own change; a newer tag moves only its own.
+func testPullRequestPerPolicy(t *testing.T, g *forgetest.Gitea) {
+	w := newPRWorld(t, g, "perpolicy", "policy", "")
+	w.push(t, "acme/api", "1.0.0", "1.1.0")
+	w.push(t, "acme/web", "1.0.0", "1.0.1")
+	w.push(t, "acme/worker", "main-1700000000-0a1b2c3")
+	w.once(t)
+	heads := map[string]giteaPR{}
+	for _, p := range w.open(t) {
+		heads[p.Head.Ref] = p
+	}
+	api, web := heads["hoist/main-apps-api"], heads["hoist/main-apps-web"]
+	if len(heads) != 2 || !strings.Contains(api.Body, "| `1.1.0` |") || strings.Contains(api.Body, "apps:web") ||
+		!strings.Contains(web.Body, "| `1.0.1` |") || strings.Contains(web.Body, "apps:api") {
+		t.Fatalf("open pull requests by head: %+v", heads)
+	}
+	w.push(t, "acme/api", "1.3.0")
+	out := w.once(t)
+	open := w.open(t)
+	if len(open) != 2 || !strings.Contains(out, "apps:api: pushed") || strings.Contains(out, "apps:web: pushed") {
+		t.Fatalf("after a newer api tag: %d open, stdout:\n%s", len(open), out)
+	}
+	for _, p := range open {
+		if p.Head.Ref == "hoist/main-apps-api" && (p.Number != api.Number || !strings.Contains(p.Body, "| `1.3.0` |")) {
+			t.Errorf("api's pull request was not updated in place: %+v", p)
+		}
+	}
 }

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/gitwriter/forge"
+	"github.com/hoist-dev/hoist/policy"
 )
 
 // forge makes the client of the repository's forge; nil without pull
@@ -51,8 +54,30 @@ func cmpOr(a, b string) string {
 // into base is opened or updated. Versions a pull request closed without
 // merging proposed are rejected, so they are not proposed again; when the
 // base already has every change, the open pull request is closed.
-func (r *repoRunner) propose(ctx context.Context, log *slog.Logger, f forge.Forge, base string) landing {
-	head := cmpOr(r.cfg.PushBranch, "hoist/"+base)
+func (r *repoRunner) propose(ctx context.Context, log *slog.Logger, f forge.Forge, base string) []landing {
+	if r.cfg.PullRequest.Per != config.PerPolicy {
+		return []landing{r.proposeOn(ctx, log, f, base, cmpOr(r.cfg.PushBranch, "hoist/"+base), nil)}
+	}
+	keys, dry, err := r.changedKeys(ctx, log, base)
+	if err != nil {
+		return []landing{{err: err}}
+	}
+	var ls []landing
+	for _, key := range keys {
+		only := func(p *policy.Policy) bool { return proposalKey(p) == key }
+		l := r.proposeOn(ctx, log.With("proposal", key), f, base, "hoist/"+base+"-"+branchPart(key), only)
+		l.proposal = key
+		ls = append(ls, l)
+	}
+	if len(ls) == 0 { // nothing to propose: say so as a pass would
+		ls = append(ls, landing{out: gitwriter.Outcome{Branch: base}, rep: dry})
+	}
+	return ls
+}
+
+// proposeOn runs the pass of the policies only accepts (all when nil) as a
+// pull request from head into base.
+func (r *repoRunner) proposeOn(ctx context.Context, log *slog.Logger, f forge.Forge, base, head string, only func(*policy.Policy) bool) landing {
 	prs, err := f.PullRequests(ctx, head)
 	if err != nil {
 		return landing{err: &pass.Error{Stage: "forge", Err: err}}
@@ -65,7 +90,7 @@ func (r *repoRunner) propose(ctx context.Context, log *slog.Logger, f forge.Forg
 	}
 	defer repo.Close()
 	out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
-		Rejected: closedRejections(prs), Logger: log})
+		Rejected: closedRejections(prs), Only: only, Logger: log})
 	l := landing{out: out, rep: rep, err: err}
 	if err != nil {
 		return l
@@ -83,6 +108,58 @@ func (r *repoRunner) propose(ctx context.Context, log *slog.Logger, f forge.Forg
 		l.err = &pass.Error{Stage: "forge", Err: fmt.Errorf("the commit is on %s; %w", head, err)}
 	}
 	return l
+}
+
+// changedKeys runs a dry pass on the base and returns, sorted, the
+// proposals (a policy, or a group) that have changes: one pull request each.
+func (r *repoRunner) changedKeys(ctx context.Context, log *slog.Logger, base string) ([]string, *pass.Report, error) {
+	rc := r.cfg
+	rc.Branch, rc.PushBranch = base, ""
+	repo, err := r.openAs(ctx, log, rc)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer repo.Close()
+	dir, _, err := repo.Checkout(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := pass.Run(ctx, dir, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
+		History: repo, DryRun: true, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := map[string]*policy.Policy{}
+	for _, p := range rep.Policies {
+		byID[p.ID] = p
+	}
+	keys := map[string]bool{}
+	for _, c := range rep.Changes {
+		if p, ok := byID[c.Policy]; ok {
+			keys[proposalKey(p)] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(keys)), rep, nil
+}
+
+// proposalKey is what one pull request of per: policy holds: the policy's
+// group (a group moves together), else the policy.
+func proposalKey(p *policy.Policy) string {
+	if p.Group != "" {
+		return "group " + p.Group
+	}
+	return p.ID
+}
+
+// branchPart makes a proposal key a branch name part: "apps:api" becomes
+// "apps-api", "group stack" "group-stack".
+func branchPart(key string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return r
+		}
+		return '-'
+	}, key)
 }
 
 // request is the pull request of a pass: the commit's subject as title,

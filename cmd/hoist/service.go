@@ -147,9 +147,11 @@ func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 	}
 	if len(autos) == 0 && f != nil {
 		repo.Close() // propose opens the clone with the head branch
-		l := r.propose(ctx, log, f, repo.Branch())
-		r.svc.notifyLanding(r.cfg.Name, l)
-		return []landing{l}
+		ls := r.propose(ctx, log, f, repo.Branch())
+		for _, l := range ls {
+			r.svc.notifyLanding(r.cfg.Name, l)
+		}
+		return ls
 	}
 	if len(autos) == 0 {
 		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})

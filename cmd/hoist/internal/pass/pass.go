@@ -37,6 +37,9 @@ type Options struct {
 	// and only markers under its update.path (relative to the worktree) are
 	// rewritten. Markers of other policies are left alone without a word.
 	Automation *policy.Automation
+	// Only, when set, applies only the policies it accepts (one policy or
+	// group per pull request); markers of the others are left alone.
+	Only func(*policy.Policy) bool
 	// Secrets maps Kubernetes secret names ("namespace/name") that Flux
 	// objects refer to onto where they are mounted (the service config's
 	// secrets): a Flux ImageRepository's secretRef becomes the docker config
@@ -207,7 +210,7 @@ func load(dir string, opts Options, log *slog.Logger) (*Report, error) {
 	}
 	for _, p := range set.Policies {
 		rep.known = append(rep.known, p.ID)
-		if opts.Automation == nil || opts.Automation.Selects(p) {
+		if (opts.Automation == nil || opts.Automation.Selects(p)) && (opts.Only == nil || opts.Only(p)) {
 			rep.Policies = append(rep.Policies, p)
 		}
 	}
