@@ -96,7 +96,9 @@ func TestPromotionEndToEnd(t *testing.T) {
 	c.git("push", "-q", "origin", "main")
 
 	// tags explains both gates, from a local checkout and from --repo.
-	waits := "1.2.0 waits until " + gateStamp(b.Add(6*time.Hour)) + " (on clusters/staging since " + gateStamp(b) + ", 2h of 6h)"
+	// How long 1.2.0 has been on staging is 2h and the seconds this test
+	// has run (shown to the minute under 10h): the check stops at "2h".
+	waits := "1.2.0 waits until " + gateStamp(b.Add(6*time.Hour)) + " (on clusters/staging since " + gateStamp(b) + ", 2h"
 	for _, where := range [][]string{{"--dir", c.dir}, {"--repo", w.url, "--state-dir", t.TempDir()}} {
 		args := append([]string{"tags", "--insecure-registry", w.reg.Host}, where...)
 		out, _, err := w.hoist(t, args...)
@@ -106,6 +108,7 @@ func TestPromotionEndToEnd(t *testing.T) {
 		for _, want := range []string{
 			"apps:api-prod\t" + api + "\t1.1.0@sha256:",
 			"on clusters/staging since " + gateStamp(a) + ", 28h (until " + gateStamp(b) + "); " + waits,
+			" of 6h); 1.0.0 never passes",
 			"apps:web\t" + w.reg.Repo("acme/web") + "\t1.1.0@sha256:",
 			"built " + gateStamp(now.Add(-30*time.Hour)) + ", 30h old; 1.2.0 waits until " + gateStamp(now.Add(23*time.Hour)),
 		} {
