@@ -120,8 +120,8 @@ func FuzzTagPage(f *testing.F) {
 			t.Fatalf("kept %d tags of %d names (added %d, truncated %v)", len(c.tags), res.names, res.added, c.truncated)
 		}
 		for _, s := range []string{body, strings.Trim(body, `"`)} {
-			if validTag(s) != ociTag.MatchString(s) {
-				t.Fatalf("validTag(%q) = %v, the spec says %v", s, validTag(s), !validTag(s))
+			if ValidTag(s) != ociTag.MatchString(s) {
+				t.Fatalf("ValidTag(%q) = %v, the spec says %v", s, ValidTag(s), !ValidTag(s))
 			}
 		}
 	})

@@ -90,14 +90,14 @@ func FuzzChartTag(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if validChartVersion(s) && !strings.Contains(s, "_") {
 			tag := ChartTag(s)
-			if !validTag(tag) {
+			if !ValidTag(tag) {
 				t.Fatalf("ChartTag(%q) = %q, not a valid OCI tag", s, tag)
 			}
 			if got, ok := ChartVersionOfTag(tag); !ok || got != s {
 				t.Fatalf("ChartVersionOfTag(%q) = %q, %v; want %q", tag, got, ok, s)
 			}
 		}
-		if v, ok := ChartVersionOfTag(s); ok && validTag(s) && ChartTag(v) != s {
+		if v, ok := ChartVersionOfTag(s); ok && ValidTag(s) && ChartTag(v) != s {
 			t.Fatalf("ChartTag(ChartVersionOfTag(%q)) = %q", s, ChartTag(v))
 		}
 	})

@@ -10,10 +10,10 @@ import (
 // maxTagLen is the longest valid tag (OCI distribution spec).
 const maxTagLen = 128
 
-// validTag reports whether s is a valid OCI tag:
+// ValidTag reports whether s is a valid OCI tag:
 // ^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$. Tags from a registry that are not
 // are dropped by ListTags.
-func validTag(s string) bool {
+func ValidTag(s string) bool {
 	if len(s) == 0 || len(s) > maxTagLen || s[0] == '.' || s[0] == '-' {
 		return false
 	}
@@ -43,7 +43,7 @@ func newTagCollector(max int) *tagCollector {
 // add takes one name from the registry and reports whether it was new.
 func (c *tagCollector) add(t string) bool {
 	switch {
-	case !validTag(t):
+	case !ValidTag(t):
 		if c.dropped == 0 {
 			c.example = cut(t, 64)
 		}

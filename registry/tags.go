@@ -78,7 +78,7 @@ func (s *Scanner) CachedTags(repo string) ([]string, time.Time, bool) {
 		return nil, time.Time{}, false
 	}
 	tags, at, ok := s.store.Tags(r.Name())
-	return slices.DeleteFunc(tags, func(t string) bool { return !validTag(t) }), at, ok
+	return slices.DeleteFunc(tags, func(t string) bool { return !ValidTag(t) }), at, ok
 }
 
 // listTags reads every page of repo's tag list, keeping valid tags up to

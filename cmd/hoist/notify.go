@@ -6,7 +6,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hoist-dev/hoist/cmd/hoist/internal/config"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/notify"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
 )
@@ -17,10 +16,10 @@ import (
 func (s *service) startNotifier(reg prometheus.Registerer) error {
 	dests := make([]notify.Destination, len(s.cfg.Notifications))
 	for i, n := range s.cfg.Notifications {
-		dests[i] = notify.Destination{Name: n.Name, Kind: notify.Kind(n.Kind), URL: secretFunc(n.URL()),
+		dests[i] = notify.Destination{Name: n.Name, Kind: notify.Kind(n.Kind), URL: n.URL().ReadString,
 			Repositories: n.Repositories}
 		if n.SecretFile != "" || n.SecretEnv != "" {
-			dests[i].Secret = secretFunc(n.Secret())
+			dests[i].Secret = n.Secret().ReadString // read at each delivery: rotation works
 		}
 		for _, e := range n.Events {
 			dests[i].Events = append(dests[i].Events, notify.EventType(e))
@@ -58,14 +57,6 @@ func (s *service) stopNotifier() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = s.notifier.Close(ctx) // what is left is counted as dropped
-}
-
-// secretFunc reads the secret at each delivery, so rotation works.
-func secretFunc(ref config.SecretRef) notify.Secret {
-	return func() (string, error) {
-		b, err := ref.Read()
-		return string(b), err
-	}
 }
 
 // notifyLanding tells the destinations what one pass of a repository did:

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/gitwriter/forge"
 	"github.com/hoist-dev/hoist/policy"
+	"github.com/hoist-dev/hoist/registry"
 )
 
 // forge makes the client of the repository's forge; nil without pull
@@ -24,15 +25,11 @@ func (r *repoRunner) forge(log *slog.Logger) (forge.Forge, error) {
 	if !pr.Enabled() {
 		return nil, nil
 	}
-	tok := r.cfg.PullRequestToken()
-	opts := []forge.Option{forge.WithLogger(log), forge.WithToken(func() (string, error) {
-		b, err := tok.Read()
-		return string(b), err
-	})}
+	opts := []forge.Option{forge.WithLogger(log), forge.WithToken(r.cfg.PullRequestToken().ReadString)}
 	if pr.URL != "" {
 		opts = append(opts, forge.WithAPIURL(pr.URL))
 	}
-	if ca := cmpOr(pr.CAFile, r.cfg.Auth.CAFile); ca != "" {
+	if ca := cmp.Or(pr.CAFile, r.cfg.Auth.CAFile); ca != "" {
 		opts = append(opts, forge.WithCAFile(ca))
 	}
 	f, err := forge.New(pr.Provider, r.cfg.URL, opts...)
@@ -42,13 +39,6 @@ func (r *repoRunner) forge(log *slog.Logger) (forge.Forge, error) {
 	return f, nil
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // propose runs the repository's pass as a pull request: the commit goes to
 // the head branch (pushBranch, default hoist/<base>), and one pull request
 // into base is opened or updated. Versions a pull request closed without
@@ -56,7 +46,7 @@ func cmpOr(a, b string) string {
 // base already has every change, the open pull request is closed.
 func (r *repoRunner) propose(ctx context.Context, log *slog.Logger, f forge.Forge, base string) []landing {
 	if r.cfg.PullRequest.Per != config.PerPolicy {
-		return []landing{r.proposeOn(ctx, log, f, base, cmpOr(r.cfg.PushBranch, "hoist/"+base), nil)}
+		return []landing{r.proposeOn(ctx, log, f, base, cmp.Or(r.cfg.PushBranch, "hoist/"+base), nil)}
 	}
 	keys, dry, err := r.changedKeys(ctx, log, base)
 	if err != nil {
@@ -252,11 +242,9 @@ func proposedIn(body string) map[string]string {
 		return nil
 	}
 	for policy, version := range m {
-		if !validTag().MatchString(version) || len(policy) > 253 {
+		if !registry.ValidTag(version) || len(policy) > 253 {
 			delete(m, policy)
 		}
 	}
 	return m
 }
-
-func validTag() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`) }

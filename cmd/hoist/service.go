@@ -128,10 +128,20 @@ func (r *repoRunner) openAs(ctx context.Context, log *slog.Logger, rc config.Rep
 
 // pass runs one pass of the repository and pushes its commit; with Flux
 // ImageUpdateAutomations in it (and automations followed), one pass per
-// automation, as Flux would.
+// automation, as Flux would; with pull requests, the pass proposes. What
+// each landed is notified.
 func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	ls := r.landings(ctx, log)
+	for _, l := range ls {
+		r.svc.notifyLanding(r.cfg.Name, l)
+	}
+	return ls
+}
+
+// landings runs the passes of one pass of the repository.
+func (r *repoRunner) landings(ctx context.Context, log *slog.Logger) []landing {
 	repo, err := r.open(ctx, log)
 	if err != nil {
 		return []landing{{err: err}}
@@ -145,27 +155,19 @@ func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
 	if err != nil {
 		return []landing{{err: err}}
 	}
-	if len(autos) == 0 && f != nil {
-		repo.Close() // propose opens the clone with the head branch
-		ls := r.propose(ctx, log, f, repo.Branch())
-		for _, l := range ls {
-			r.svc.notifyLanding(r.cfg.Name, l)
+	switch {
+	case len(autos) > 0:
+		ls := make([]landing, 0, len(autos))
+		for _, a := range autos {
+			ls = append(ls, r.automate(ctx, log, a))
 		}
 		return ls
+	case f != nil:
+		repo.Close() // propose opens the clone with the head branch
+		return r.propose(ctx, log, f, repo.Branch())
 	}
-	if len(autos) == 0 {
-		out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
-		l := landing{out: out, rep: rep, err: err}
-		r.svc.notifyLanding(r.cfg.Name, l)
-		return []landing{l}
-	}
-	ls := make([]landing, 0, len(autos))
-	for _, a := range autos {
-		l := r.automate(ctx, log, a)
-		r.svc.notifyLanding(r.cfg.Name, l)
-		ls = append(ls, l)
-	}
-	return ls
+	out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
+	return []landing{{out: out, rep: rep, err: err}}
 }
 
 // inspect runs fn (pass.Run in a dry run, or pass.Decide) on the head of the

@@ -48,7 +48,7 @@ func (a secretAuth) LogValue() slog.Value {
 // errors name where a secret is, never the secret.
 func (a secretAuth) Authorization() (*authn.AuthConfig, error) {
 	if !a.auth.token().isZero() {
-		tok, err := a.auth.token().readString()
+		tok, err := a.auth.token().ReadString()
 		if err != nil {
 			return nil, fmt.Errorf("registry %s: token: %w", a.host, err)
 		}
@@ -57,11 +57,11 @@ func (a secretAuth) Authorization() (*authn.AuthConfig, error) {
 	user := a.auth.Username
 	if user == "" {
 		var err error
-		if user, err = a.auth.usernameRef().readString(); err != nil {
+		if user, err = a.auth.usernameRef().ReadString(); err != nil {
 			return nil, fmt.Errorf("registry %s: user name: %w", a.host, err)
 		}
 	}
-	pw, err := a.auth.password().readString()
+	pw, err := a.auth.password().ReadString()
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: password: %w", a.host, err)
 	}

@@ -73,11 +73,11 @@ func (s SecretRef) reader() func() (string, error) {
 	if s.isZero() {
 		return nil
 	}
-	return s.readString
+	return s.ReadString
 }
 
 // readString is Read returning a string.
-func (s SecretRef) readString() (string, error) {
+func (s SecretRef) ReadString() (string, error) {
 	b, err := s.Read()
 	return string(b), err
 }

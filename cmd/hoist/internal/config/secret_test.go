@@ -43,13 +43,13 @@ func TestSecretRefRead(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.ref.readString()
+			got, err := tc.ref.ReadString()
 			gotErr := ""
 			if err != nil {
 				gotErr = err.Error()
 			}
 			if diff := cmp.Diff([]string{tc.want, tc.wantErr}, []string{got, gotErr}); diff != "" {
-				t.Errorf("%v.readString() mismatch (-want +got):\n%s", tc.ref, diff)
+				t.Errorf("%v.ReadString() mismatch (-want +got):\n%s", tc.ref, diff)
 			}
 		})
 	}
