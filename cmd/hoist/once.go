@@ -125,11 +125,8 @@ func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
 	case out.Commit == "" && len(rep.Refs) == 0:
 		fmt.Fprintf(w, "no changes: none of the %d policies could be decided\n", len(rep.Policies))
 		return
-	case out.Commit == "" && len(pass.Errors(rep.Problems)) > 0:
-		fmt.Fprintf(w, "no changes: %d policies checked; the problems listed kept some values from being updated\n", len(rep.Policies))
-		return
 	case out.Commit == "":
-		fmt.Fprintf(w, "no changes: %d policies checked, every marked value is up to date\n", len(rep.Policies))
+		fmt.Fprintln(w, noChanges(rep))
 		return
 	case !out.Pushed:
 		fmt.Fprintf(w, "no new commit: %s already holds %s with these changes\n", out.Branch, short(out.Commit))
@@ -139,6 +136,15 @@ func printOutcome(w io.Writer, out gitwriter.Outcome, rep *pass.Report) {
 	for _, line := range strings.Split(strings.TrimRight(out.Message, "\n"), "\n") {
 		fmt.Fprintf(w, "    %s\n", line)
 	}
+}
+
+// noChanges says why a pass that read policies changed nothing: every
+// value was up to date, or problems kept some back.
+func noChanges(rep *pass.Report) string {
+	if len(pass.Errors(rep.Problems)) > 0 {
+		return fmt.Sprintf("no changes: %d policies checked; the problems listed kept some values from being updated", len(rep.Policies))
+	}
+	return fmt.Sprintf("no changes: %d policies checked, every marked value is up to date", len(rep.Policies))
 }
 
 // printProblems prints errors as "problem: ..." and warnings as

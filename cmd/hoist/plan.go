@@ -56,12 +56,8 @@ func printPlanReport(a *app, rep *pass.Report) error {
 }
 
 func printPlan(w io.Writer, rep *pass.Report) {
-	switch {
-	case len(rep.Changes) == 0 && len(pass.Errors(rep.Problems)) > 0:
-		fmt.Fprintf(w, "no changes: %d policies checked; the problems listed kept some values from being updated\n", len(rep.Policies))
-		return
-	case len(rep.Changes) == 0:
-		fmt.Fprintf(w, "no changes: %d policies checked, every marked value is up to date\n", len(rep.Policies))
+	if len(rep.Changes) == 0 {
+		fmt.Fprintln(w, noChanges(rep))
 		return
 	}
 	fmt.Fprint(w, rep.Diff)
