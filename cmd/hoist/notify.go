@@ -60,17 +60,18 @@ func (s *service) stopNotifier() {
 }
 
 // notifyLanding tells the destinations what one pass of a repository did:
-// a commit it pushed.
+// a commit it pushed, a pull request it opened or updated, its holds.
 func (s *service) notifyLanding(repo string, l landing) {
 	if s.notifier == nil || l.rep == nil {
 		return
 	}
+	changes := changesOf(l.rep)
 	if l.out.Pushed {
-		s.notifier.Notify(notify.Commit{Repository: repo, Commit: l.out.Commit, Branch: l.out.Branch, Changes: changesOf(l.rep)})
+		s.notifier.Notify(notify.Commit{Repository: repo, Commit: l.out.Commit, Branch: l.out.Branch, Changes: changes})
 	}
 	if l.pr != nil && (l.prAction == "opened" || l.prAction == "updated") && (l.out.Pushed || l.prAction == "opened") {
 		s.notifier.Notify(notify.PullRequest{Repository: repo, Action: l.prAction, URL: l.pr.URL, Number: l.pr.Number,
-			Changes: changesOf(l.rep)})
+			Changes: changes})
 	}
 	for _, h := range l.rep.Holds {
 		s.notifyHold(repo, h)

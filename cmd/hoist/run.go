@@ -82,7 +82,7 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 	}
 	opts := []daemon.Option{daemon.WithLogger(log), daemon.WithMetrics(metrics),
 		daemon.WithDrain(f.drain), daemon.WithJitter(f.jitter), daemon.WithDebounce(f.debounce)}
-	s, err := f.shard(ctx, svc, log, metrics)
+	s, err := f.shard(svc, log, metrics)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 
 // shard makes this replica's shard membership, or nil without
 // --shard-namespace.
-func (f runFlags) shard(ctx context.Context, svc *service, log *slog.Logger, metrics *daemon.Metrics) (*shard.Shard, error) {
+func (f runFlags) shard(svc *service, log *slog.Logger, metrics *daemon.Metrics) (*shard.Shard, error) {
 	if f.shardNamespace == "" {
 		return nil, nil
 	}
