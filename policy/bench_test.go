@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -132,4 +134,63 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu, 1000, "ns/policy")
+}
+
+// fleetTree writes the fleet benchmark's layout: 300 apps of 33 files each
+// (9,900 files), each app a kustomization of its policies, a Deployment
+// and ConfigMaps.
+func fleetTree(b *testing.B) string {
+	files := map[string]string{}
+	for a := range 300 {
+		dir, ns := fmt.Sprintf("apps/app-%03d/", a), fmt.Sprintf("app-%03d", a)
+		files[dir+"policies.yaml"] = hoistDoc("svc", "  image: registry.local/svc-"+ns+"\n  policy:\n    semver: {range: '>=1.0.0'}\n")
+		files[dir+"deployment.yaml"] = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + ns + "}\nspec:\n  template:\n    spec:\n      containers:\n" +
+			"      - name: svc\n        image: registry.local/svc-" + ns + ":1.0.0 # {\"$imagepolicy\": \"apps:svc\"}\n"
+		kust := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: " + ns + "\nresources:\n  - policies.yaml\n  - deployment.yaml\n"
+		for k := range 30 {
+			name := fmt.Sprintf("config-%02d.yaml", k)
+			files[dir+name] = fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-%02d\ndata:\n  LOG_LEVEL: info\n  FEATURE_%02d: \"on\"\n", ns, k, k)
+			kust += "  - " + name + "\n"
+		}
+		files[dir+"kustomization.yaml"] = kust
+	}
+	return writeTree(b, files)
+}
+
+// BenchmarkLoadCached loads the fleet tree without a cache, with a warm
+// cache, and with a warm cache after one file of one app changed.
+func BenchmarkLoadCached(b *testing.B) {
+	dir := fleetTree(b)
+	load := func(b *testing.B, opts ...Option) {
+		set, err := Load(dir, opts...)
+		if err != nil || len(set.Policies) != 300 || len(set.Problems) != 0 {
+			b.Fatalf("Load: %v, %d policies, problems %v", err, len(set.Policies), set.Problems)
+		}
+	}
+	b.Run("uncached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			load(b)
+		}
+	})
+	c := NewCache()
+	load(b, WithCache(c))
+	b.Run("warm", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			load(b, WithCache(c))
+		}
+	})
+	edited := filepath.Join(dir, "apps", "app-007", "deployment.yaml")
+	b.Run("warm-one-edit", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			if err := os.WriteFile(edited, fmt.Appendf(nil, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edit-%d}\n", i), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			load(b, WithCache(c))
+		}
+	})
 }

@@ -68,7 +68,7 @@ func FuzzParse(f *testing.F) {
 		hoistDoc("y", "  chart: oci://ghcr.io/a/c\n  policy: {semver: {range: '*'}}\n  follow: {path: s, policy: apps:x}\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func() *Set {
-			l := &loader{opts: &options{log: discard(), maxFile: 1 << 20}}
+			l := newLoader(&options{log: discard(), maxFile: 1 << 20})
 			fsys := fstest.MapFS{"p.yaml": {Data: data}}
 			files, _, err := l.walk(fsys, ".")
 			if err != nil {

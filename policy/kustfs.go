@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -32,13 +34,37 @@ type rootFS struct {
 	root    *os.Root
 	maxFile int64
 	reads   map[string]bool // files read, slash paths relative to the root
+	trace   *fsTrace        // what a build asked, when a Cache keeps it
+	// known are paths with no symlink on the way, as the walk found them,
+	// and lstats memoizes Lstat while resolving the others: a rootFS
+	// lives for one Load, which sees the tree as its walk did.
+	known  map[string]bool
+	lstats map[string]lstatResult
+}
+
+type lstatResult struct {
+	fi  fs.FileInfo
+	err error
+}
+
+// lstat is the root's Lstat, memoized.
+func (f *rootFS) lstat(p string) (fs.FileInfo, error) {
+	if r, ok := f.lstats[p]; ok {
+		return r.fi, r.err
+	}
+	fi, err := f.root.Lstat(p)
+	f.lstats[p] = lstatResult{fi, err}
+	return fi, err
 }
 
 var _ filesys.FileSystem = (*rootFS)(nil)
 
-func newRootFS(root *os.Root, maxFile int64) *rootFS {
-	return &rootFS{root: root, maxFile: maxFile, reads: map[string]bool{}}
+func newRootFS(root *os.Root, maxFile int64, known map[string]bool) *rootFS {
+	return &rootFS{root: root, maxFile: maxFile, reads: map[string]bool{}, known: known, lstats: map[string]lstatResult{}}
 }
+
+// newRootFS is the Load's view of r.
+func (l *loader) newRootFS(r *os.Root) *rootFS { return newRootFS(r, l.opts.maxFile, l.walked) }
 
 // abs is the path kustomize sees for rel, a slash path relative to the root.
 func abs(rel string) string { return path.Join(kustRoot, rel) }
@@ -69,6 +95,9 @@ func (f *rootFS) resolve(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if _, ok := f.known[rel]; ok {
+		return rel, nil
+	}
 	done, todo := ".", strings.Split(rel, "/")
 	for hops := 0; len(todo) > 0; {
 		elem := todo[0]
@@ -80,7 +109,7 @@ func (f *rootFS) resolve(p string) (string, error) {
 		if next == ".." || strings.HasPrefix(next, "../") {
 			return "", fmt.Errorf("%s: %w", abs(rel), errOutsideRoot)
 		}
-		fi, err := f.root.Lstat(next)
+		fi, err := f.lstat(next)
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 			done = next
 			continue
@@ -101,8 +130,12 @@ func (f *rootFS) resolve(p string) (string, error) {
 	return done, nil
 }
 
-// Open opens a file for reading.
+// Open opens a file for reading. A build that opens files is not cached:
+// what it reads through the file is not known.
 func (f *rootFS) Open(p string) (filesys.File, error) {
+	if f.trace != nil {
+		f.trace.opaque = true
+	}
 	r, err := f.resolve(p)
 	if err != nil {
 		return nil, err
@@ -113,22 +146,53 @@ func (f *rootFS) Open(p string) (filesys.File, error) {
 // ReadFile reads a file, at most the loader's maximum file size, and
 // records it as read.
 func (f *rootFS) ReadFile(p string) ([]byte, error) {
-	r, err := f.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.root.Stat(r)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > f.maxFile {
-		return nil, fmt.Errorf("%s: file is larger than %d bytes", abs(r), f.maxFile)
-	}
-	data, err := f.root.ReadFile(r)
+	r, data, err := f.readFile(p)
 	if err == nil {
 		f.reads[r] = true
 	}
+	if f.trace != nil {
+		f.trace.add(fsQuestion{opReadFile, p}, sumRead(r, data, err))
+	}
 	return data, err
+}
+
+// readFile reads p, returning the root-relative path it resolved to.
+func (f *rootFS) readFile(p string) (string, []byte, error) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return "", nil, err
+	}
+	if data, ok := f.readRegular(r); ok {
+		return r, data, nil
+	}
+	fi, err := f.root.Stat(r)
+	if err != nil {
+		return "", nil, err
+	}
+	if fi.Size() > f.maxFile {
+		return "", nil, fmt.Errorf("%s: file is larger than %d bytes", abs(r), f.maxFile)
+	}
+	data, err := f.root.ReadFile(r)
+	return r, data, err
+}
+
+// readRegular reads r in one open if it is a regular file no larger than
+// the maximum; ok is false otherwise, and readFile then says why.
+func (f *rootFS) readRegular(r string) (data []byte, ok bool) {
+	fh, err := f.root.Open(r)
+	if err != nil {
+		return nil, false
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > f.maxFile {
+		return nil, false
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+512))
+	if _, err := buf.ReadFrom(io.LimitReader(fh, f.maxFile+1)); err != nil || int64(buf.Len()) > f.maxFile {
+		return nil, false
+	}
+	return buf.Bytes(), true
 }
 
 // stat stats p after resolving it.
@@ -142,18 +206,42 @@ func (f *rootFS) stat(p string) (fs.FileInfo, error) {
 
 // IsDir reports whether p is a directory inside the root.
 func (f *rootFS) IsDir(p string) bool {
+	ok := f.isDir(p)
+	if f.trace != nil {
+		f.trace.add(fsQuestion{opIsDir, p}, sumBool(ok))
+	}
+	return ok
+}
+
+func (f *rootFS) isDir(p string) bool {
 	fi, err := f.stat(p)
 	return err == nil && fi.IsDir()
 }
 
 // Exists reports whether p exists inside the root.
 func (f *rootFS) Exists(p string) bool {
+	ok := f.exists(p)
+	if f.trace != nil {
+		f.trace.add(fsQuestion{opExists, p}, sumBool(ok))
+	}
+	return ok
+}
+
+func (f *rootFS) exists(p string) bool {
 	_, err := f.stat(p)
 	return err == nil
 }
 
 // ReadDir lists the names in directory p.
 func (f *rootFS) ReadDir(p string) ([]string, error) {
+	names, err := f.readDir(p)
+	if f.trace != nil {
+		f.trace.add(fsQuestion{opReadDir, p}, sumStrings(err, names...))
+	}
+	return names, err
+}
+
+func (f *rootFS) readDir(p string) ([]string, error) {
 	r, err := f.resolve(p)
 	if err != nil {
 		return nil, err
@@ -173,6 +261,14 @@ func (f *rootFS) ReadDir(p string) ([]string, error) {
 // p is a directory), with symlinks resolved as kustomize's disk file
 // system does.
 func (f *rootFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	dir, file, err := f.cleanedAbs(p)
+	if f.trace != nil {
+		f.trace.add(fsQuestion{opCleanedAbs, p}, sumStrings(err, string(dir), file))
+	}
+	return dir, file, err
+}
+
+func (f *rootFS) cleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	r, err := f.resolve(p)
 	if err != nil {
 		return "", "", err

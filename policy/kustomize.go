@@ -38,11 +38,11 @@ var krustyMu sync.Mutex
 // directly. Resources come back in the rendered output; patches do not
 // come back at all.
 func (l *loader) kustomize(r *os.Root, files []string) {
-	fsys := newRootFS(r, l.opts.maxFile)
+	fsys := l.newRootFS(r)
 	ks := map[string]*kustomization{} // by directory
 	var order []*kustomization
 	for _, f := range files {
-		k, ok, err := readKustomization(fsys, f)
+		k, ok, err := l.readKustomization(fsys, f)
 		switch {
 		case err != nil:
 			l.problem(f, 0, "", cleanKust(err))
@@ -96,7 +96,7 @@ func (l *loader) orphans(failed []*kustomization, ks map[string]*kustomization, 
 // render builds one kustomization, refusing it when it or a base it
 // reaches refers to a remote base. It reports whether it rendered.
 func (l *loader) render(r *os.Root, fsys *rootFS, ks map[string]*kustomization, k *kustomization) bool {
-	if file, ref := remoteRef(fsys, ks, k); ref != "" {
+	if file, ref := l.remoteRef(fsys, ks, k); ref != "" {
 		if l.remote[file+"\x00"+ref] { // said once, for the first kustomization reaching it
 			return false
 		}
@@ -104,23 +104,22 @@ func (l *loader) render(r *os.Root, fsys *rootFS, ks map[string]*kustomization, 
 		l.warn(k.file, 0, "", fmt.Errorf("kustomization not rendered: %s refers to the remote base %q, which hoist does not fetch; its files are loaded as they stand", file, ref))
 		return false
 	}
-	b := newRootFS(r, l.opts.maxFile)
-	out, err := build(b, k)
+	out, reads, err := l.buildCached(r, fsys, k)
 	if err != nil {
 		l.problem(k.file, 0, "", fmt.Errorf("rendering kustomization: %w; its files are loaded as they stand", cleanKust(err)))
 		return false
 	}
-	for f := range b.reads {
+	for _, f := range reads {
 		l.claimed[f] = true
 	}
 	l.rendered[k.file] = out
-	l.opts.log.Debug("rendered kustomization", "file", k.file, "read", len(b.reads))
+	l.opts.log.Debug("rendered kustomization", "file", k.file, "read", len(reads))
 	return true
 }
 
 // remoteRef returns the first remote reference of k or of a kustomization
 // it reaches, and the file that holds it.
-func remoteRef(fsys *rootFS, ks map[string]*kustomization, k *kustomization) (file, ref string) {
+func (l *loader) remoteRef(fsys *rootFS, ks map[string]*kustomization, k *kustomization) (file, ref string) {
 	seen := map[string]bool{}
 	todo := []*kustomization{k}
 	for len(todo) > 0 {
@@ -136,7 +135,9 @@ func remoteRef(fsys *rootFS, ks map[string]*kustomization, k *kustomization) (fi
 		for _, d := range k.dirs {
 			if b := ks[d]; b != nil {
 				todo = append(todo, b)
-			} else if b := lookupKustomization(fsys, d); b != nil {
+			} else if l.walked[d] { // a regular file holds no kustomization
+				continue
+			} else if b := l.lookupKustomization(fsys, d); b != nil {
 				ks[d] = b
 				todo = append(todo, b)
 			}
@@ -147,12 +148,12 @@ func remoteRef(fsys *rootFS, ks map[string]*kustomization, k *kustomization) (fi
 
 // lookupKustomization reads the kustomization of a directory the walk did
 // not find (reached through a symlink, say), or returns nil.
-func lookupKustomization(fsys *rootFS, dir string) *kustomization {
+func (l *loader) lookupKustomization(fsys *rootFS, dir string) *kustomization {
 	f := fsys.kustomizationIn(dir)
 	if f == "" {
 		return nil
 	}
-	k, ok, err := readKustomization(fsys, f)
+	k, ok, err := l.readKustomization(fsys, f)
 	if err != nil || !ok { // kustomize fails on it the same way, fetching nothing
 		return nil
 	}

@@ -57,32 +57,54 @@ func (f *rootFS) canonical(rel string) string {
 // readKustomization parses file with kustomize's own parser, so hoist
 // sees the fields kustomize will see. ok is false for a file that is not
 // a kustomization at all (another apiVersion, say a Flux Kustomization).
-func readKustomization(fsys *rootFS, file string) (k *kustomization, ok bool, err error) {
+func (l *loader) readKustomization(fsys *rootFS, file string) (k *kustomization, ok bool, err error) {
 	data, err := fsys.ReadFile(abs(file))
 	if err != nil {
 		return nil, true, fmt.Errorf("reading kustomization: %w", err)
 	}
+	t := l.parseCached(file, data)
+	if t.other || t.err != nil {
+		return nil, !t.other, t.err
+	}
+	k = &kustomization{file: file, dir: path.Dir(file), component: t.component, openapi: t.openapi, remote: t.remote}
+	for _, ref := range t.local {
+		k.dirs = append(k.dirs, fsys.canonical(path.Join(k.dir, ref)))
+	}
+	return k, true, nil
+}
+
+// kustText is what a kustomization file says, before the paths it names
+// are resolved.
+type kustText struct {
+	other              bool  // not a kustomization at all
+	err                error // it does not parse
+	component, openapi bool
+	local              []string // local paths, relative to its directory
+	remote             []string // references kustomize would fetch
+}
+
+func parseKustomization(data []byte) *kustText {
 	var meta struct {
 		APIVersion string `yaml:"apiVersion"`
 	}
 	if yaml.Unmarshal(data, &meta) == nil && meta.APIVersion != "" &&
 		!strings.HasPrefix(meta.APIVersion, "kustomize.config.k8s.io/") {
-		return nil, false, nil // a Flux Kustomization, say
+		return &kustText{other: true} // a Flux Kustomization, say
 	}
 	var t types.Kustomization
 	if err := t.Unmarshal(data); err != nil {
-		return nil, true, fmt.Errorf("parsing kustomization: %w", err)
+		return &kustText{err: fmt.Errorf("parsing kustomization: %w", err)}
 	}
-	k = &kustomization{file: file, dir: path.Dir(file), component: t.Kind == types.ComponentKind, openapi: len(t.OpenAPI) > 0}
+	k := &kustText{component: t.Kind == types.ComponentKind, openapi: len(t.OpenAPI) > 0}
 	for _, ref := range pathRefs(&t) {
 		switch {
 		case isRemote(ref):
 			k.remote = append(k.remote, ref)
 		case ref != "" && !strings.Contains(ref, "\n") && !path.IsAbs(ref):
-			k.dirs = append(k.dirs, fsys.canonical(path.Join(k.dir, ref)))
+			k.local = append(k.local, ref)
 		}
 	}
-	return k, true, nil
+	return k
 }
 
 // pathRefs lists every value of t that kustomize resolves as a file,

@@ -58,7 +58,7 @@ func Load(root string, opts ...Option) (*Set, error) {
 		return nil, fmt.Errorf("loading policies: %w", err)
 	}
 	defer r.Close()
-	l := &loader{opts: o, claimed: map[string]bool{}, rendered: map[string][]byte{}, remote: map[string]bool{}}
+	l := newLoader(o)
 	files, kusts, err := l.walk(r.FS(), start)
 	if err != nil {
 		return nil, fmt.Errorf("loading policies from %s: %w", root, err)
@@ -67,6 +67,9 @@ func Load(root string, opts ...Option) (*Set, error) {
 		l.kustomize(r, kusts)
 	}
 	l.load(r.FS(), files)
+	if o.cache != nil {
+		o.cache.keep(l.used)
+	}
 	return l.finish(), nil
 }
 
@@ -83,6 +86,15 @@ type loader struct {
 	// remote are the remote references already warned about, by the
 	// kustomization file holding them.
 	remote map[string]bool
+	// walked are the paths the walk found with no symlink on the way
+	// (slash paths): true for a regular file.
+	walked map[string]bool
+	// used is what this Load took from or put into its Cache.
+	used *used
+}
+
+func newLoader(o *options) *loader {
+	return &loader{opts: o, claimed: map[string]bool{}, rendered: map[string][]byte{}, remote: map[string]bool{}, walked: map[string]bool{}, used: newUsed()}
 }
 
 // entry is a file the walk found.
@@ -101,6 +113,10 @@ func (l *loader) walk(fsys fs.FS, start string) (files []entry, kusts []string, 
 		case err != nil:
 			l.problem(p, 0, "", fmt.Errorf("reading %s: %w", p, err))
 			return nil
+		case d.Type()&fs.ModeSymlink == 0:
+			l.walked[p] = d.Type().IsRegular()
+		}
+		switch {
 		case d.IsDir() && d.Name() == ".git":
 			return fs.SkipDir
 		case d.IsDir() || (!isYAML(p) && !isKustomizationPath(p)):
@@ -124,7 +140,7 @@ func (l *loader) load(fsys fs.FS, files []entry) {
 	for _, e := range files {
 		switch {
 		case l.rendered[e.path] != nil:
-			l.decode(e.path, e.path, l.rendered[e.path])
+			l.decodeCached(e.path, e.path, l.rendered[e.path])
 		case !isYAML(e.path): // a Kustomization file that did not render
 		case l.claimed[e.path]:
 			l.opts.log.Debug("file read by a kustomization", "file", e.path)
@@ -157,7 +173,7 @@ func (l *loader) file(fsys fs.FS, p string, d fs.DirEntry) {
 		l.problem(p, 0, "", fmt.Errorf("reading policy file: %w", err))
 		return
 	}
-	l.decode(p, "", data)
+	l.decodeCached(p, "", data)
 }
 
 // sizeText is "16 MiB" for whole mebibytes, else "N bytes".

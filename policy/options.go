@@ -11,6 +11,7 @@ type Option func(*options) error
 type options struct {
 	log     *slog.Logger
 	maxFile int64
+	cache   *Cache // nil for none
 }
 
 // WithLogger sets the logger Load reports skipped files and notes to.

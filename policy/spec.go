@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 
@@ -32,7 +33,7 @@ func (o *object) id() string { return id(o.namespace, o.name) }
 
 func (o *object) policy() *Policy {
 	return &Policy{ID: o.id(), Namespace: o.namespace, Name: o.name,
-		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever, Labels: o.labels,
+		File: o.file, Line: o.line, APIVersion: o.apiVersion, Digest: DigestNever, Labels: maps.Clone(o.labels),
 		Kustomization: o.kustomization}
 }
 

@@ -1,0 +1,256 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// setOpts compare whole Sets, unexported fields too; errors by text.
+var setOpts = []cmp.Option{
+	cmp.Exporter(func(reflect.Type) bool { return true }),
+	cmp.Comparer(sameError),
+	cmp.Comparer(func(a, b *regexp.Regexp) bool {
+		return (a == nil) == (b == nil) && (a == nil || a.String() == b.String())
+	}),
+}
+
+// cacheStep changes the tree, then the test loads it with and without the
+// cache; decodes and builds, when not -1, are what the cached Load must
+// redo.
+type cacheStep struct {
+	name            string
+	change          func(t *testing.T, root string)
+	decodes, builds int
+}
+
+// checkCached runs steps on a copy of the tree src (or files written into
+// an empty one): after each, Load with the cache must equal Load without.
+func checkCached(t *testing.T, root string, steps []cacheStep) {
+	t.Helper()
+	c := NewCache()
+	for _, s := range steps {
+		if s.change != nil {
+			s.change(t, root)
+		}
+		want, err := Load(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := c.counts()
+		got, err := Load(root, WithCache(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, setOpts...); diff != "" {
+			t.Errorf("%s: Load with the cache mismatch (-uncached +cached):\n%s", s.name, diff)
+		}
+		after := c.counts()
+		if d := after.decodes - before.decodes; s.decodes >= 0 && d != s.decodes {
+			t.Errorf("%s: %d files decoded, want %d", s.name, d, s.decodes)
+		}
+		if b := after.builds - before.builds; s.builds >= 0 && b != s.builds {
+			t.Errorf("%s: %d kustomizations built, want %d", s.name, b, s.builds)
+		}
+	}
+}
+
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "repo")
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func write(name, content string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		writeFiles(t, root, map[string]string{name: content})
+	}
+}
+
+func appendTo(name, content string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(name))
+		old, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, append(old, content...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func replaceIn(name, old, new string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(name))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("%s does not hold %q", name, old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func remove(name string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// firstPolicyFile is the first YAML file under root holding an ImagePolicy.
+func firstPolicyFile(t *testing.T, root string) string {
+	t.Helper()
+	var found string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || found != "" || d.IsDir() || !isYAML(p) {
+			return err
+		}
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), "kind: ImagePolicy") {
+			found, _ = filepath.Rel(root, p)
+		}
+		return nil
+	})
+	if err != nil || found == "" {
+		t.Fatalf("no policy file under %s: %v", root, err)
+	}
+	return filepath.ToSlash(found)
+}
+
+// TestLoadCachedTestdata loads each sample repository with a cache, cold,
+// warm and after each kind of edit: always what Load without it gives.
+func TestLoadCachedTestdata(t *testing.T) {
+	for _, tree := range []string{"charts", "demo", "flux-automations", "flux-e2e", "flux-kustomize", "promotion"} {
+		t.Run(tree, func(t *testing.T) {
+			root := copyTree(t, filepath.Join("..", "testdata", tree))
+			file := firstPolicyFile(t, root)
+			checkCached(t, root, []cacheStep{
+				{name: "cold", decodes: -1, builds: -1},
+				{name: "warm", decodes: 0, builds: 0},
+				{name: "edit a file", change: appendTo(file, "\n---\n"+hoistDoc("added", goodSpec)), decodes: -1, builds: -1},
+				{name: "break a file", change: appendTo(file, "\n---\n"+hoistDoc("Bad_Name", goodSpec)), decodes: -1, builds: -1},
+				{name: "add a file", change: write("added/new.yaml", hoistDoc("new", goodSpec)), decodes: 1, builds: 0},
+				{name: "delete a file", change: remove(file), decodes: -1, builds: -1},
+				{name: "warm again", decodes: 0, builds: 0},
+			})
+		})
+	}
+}
+
+// TestLoadCachedKustomize edits what kustomize builds: a base, a patch, a
+// resource, a symlink, a kustomization file that appears beside another.
+func TestLoadCachedKustomize(t *testing.T) {
+	root := copyTree(t, filepath.Join("..", "testdata", "flux-kustomize"))
+	const prod, base = "clusters/prod/", "apps/base/"
+	checkCached(t, root, []cacheStep{
+		{name: "cold", decodes: -1, builds: 1},
+		{name: "warm", decodes: 0, builds: 0},
+		{name: "edit the base", change: replaceIn(base+"kustomization.yaml", "namespace: apps", "namespace: apps2"), decodes: 1, builds: 1},
+		{name: "edit a patch", change: replaceIn(prod+"api-label.yaml", "prod", "staging"), decodes: 1, builds: 1},
+		{name: "edit a resource", change: replaceIn(base+"web.yaml", "name: web\n", "name: web2\n"), decodes: 1, builds: 1},
+		{name: "edit an unrendered file", change: replaceIn(base+"deployment.yaml", "apps/v1", "apps/v1 "), decodes: 0, builds: 1},
+		{name: "second kustomization file", change: write(base+"kustomization.yml", "resources: [api.yaml]\n"), decodes: -1, builds: 2},
+		{name: "remove it", change: remove(base + "kustomization.yml"), decodes: -1, builds: 1},
+		{name: "break the overlay", change: replaceIn(prod+"kustomization.yaml", "automation.yaml", "missing.yaml"), decodes: -1, builds: -1},
+		{name: "warm broken", decodes: 0, builds: 0},
+		{name: "mend the overlay", change: replaceIn(prod+"kustomization.yaml", "missing.yaml", "automation.yaml"), decodes: -1, builds: -1},
+		{name: "new root", change: write("infra/kustomization.yaml", "namespace: infra2\nresources: [tools.yaml]\n"), decodes: 1, builds: 1},
+		{name: "warm at the end", decodes: 0, builds: 0},
+	})
+}
+
+// TestLoadCachedSymlink: a symlink a build follows turns to another file
+// with the same bytes; the claimed file changes, so the build is redone
+// (and p.yaml, no longer claimed, loads as it stands).
+func TestLoadCachedSymlink(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"apps/kustomization.yaml": "namespace: apps\nresources: [p.yaml, r.yaml]\n",
+		"apps/p.yaml":             "-> ../shared/p.yaml",
+		"apps/r.yaml":             kustRepo,
+		"shared/p.yaml":           kustPolicy,
+		"shared/q.yaml":           kustPolicy,
+	})
+	checkCached(t, root, []cacheStep{
+		{name: "cold", decodes: -1, builds: 1},
+		{name: "warm", decodes: 0, builds: 0},
+		{name: "retarget", change: func(t *testing.T, root string) {
+			remove("apps/p.yaml")(t, root)
+			write("apps/p.yaml", "-> ../shared/q.yaml")(t, root)
+		}, decodes: -1, builds: 1},
+		{name: "warm", decodes: 0, builds: 0},
+	})
+}
+
+// TestLoadCachedLabelsNotShared: a caller changing a policy's labels does
+// not change what the next Load returns.
+func TestLoadCachedLabelsNotShared(t *testing.T) {
+	root := writeTree(t, map[string]string{"p.yaml": "apiVersion: hoist.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: p, labels: {env: prod}}\nspec:\n" + goodSpec})
+	c := NewCache()
+	for i := range 2 {
+		set, err := Load(root, WithCache(c))
+		if err != nil || len(set.Policies) != 1 {
+			t.Fatalf("Load: %v, %v", err, set)
+		}
+		if got := set.Policies[0].Labels["env"]; got != "prod" {
+			t.Errorf("Load %d: label env = %q, want prod", i, got)
+		}
+		set.Policies[0].Labels["env"] = "changed"
+	}
+}
+
+// TestLoadCachedEvicts: after a Load, the cache holds only what it used.
+func TestLoadCachedEvicts(t *testing.T) {
+	root := copyTree(t, filepath.Join("..", "testdata", "flux-kustomize"))
+	c := NewCache()
+	if _, err := Load(root, WithCache(c)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "clusters")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(root, WithCache(c)); err != nil {
+		t.Fatal(err)
+	}
+	var files, builds []string
+	for k := range c.files {
+		files = append(files, k.file+" "+k.kust)
+	}
+	for k := range c.builds {
+		builds = append(builds, k)
+	}
+	slices.Sort(files)
+	const base = "apps/base/kustomization.yaml"
+	want := []string{"apps/base/extra.yaml ", base + " " + base, "infra/tools.yaml "}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Errorf("files cached after removing the overlay (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{base}, builds); diff != "" {
+		t.Errorf("builds cached after removing the overlay (-want +got):\n%s", diff)
+	}
+}
+
+func TestWithCacheNil(t *testing.T) {
+	if _, err := Load(t.TempDir(), WithCache(nil)); err == nil {
+		t.Error("WithCache(nil): no error")
+	}
+}
