@@ -274,3 +274,34 @@ func decodeEntriesJSON(dec *json.Decoder, c *chartCollector) error {
 	}
 	return expectDelim(dec, '}')
 }
+
+// skipValue reads one value of any shape without keeping it.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != want {
+		return fmt.Errorf("got %v, want %q", tok, want)
+	}
+	return nil
+}

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,9 @@ const maxTagLen = 128
 // ValidTag reports whether s is a valid OCI tag:
 // ^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$. Tags from a registry that are not
 // are dropped by ListTags.
-func ValidTag(s string) bool {
+func ValidTag(s string) bool { return validTag(s) }
+
+func validTag[T string | []byte](s T) bool {
 	if len(s) == 0 || len(s) > maxTagLen || s[0] == '.' || s[0] == '-' {
 		return false
 	}
@@ -29,7 +30,7 @@ func ValidTag(s string) bool {
 // tagCollector gathers the valid, distinct tags of one listing, up to max.
 type tagCollector struct {
 	max       int
-	seen      map[string]bool
+	seen      tagSet // the indexes of tags
 	tags      []string
 	dropped   int
 	example   string // the first dropped name, cut to 64 bytes
@@ -37,26 +38,34 @@ type tagCollector struct {
 }
 
 func newTagCollector(max int) *tagCollector {
-	return &tagCollector{max: max, seen: map[string]bool{}}
+	return &tagCollector{max: max}
 }
 
 // add takes one name from the registry and reports whether it was new.
 func (c *tagCollector) add(t string) bool {
-	switch {
-	case !ValidTag(t):
+	return c.addBytes([]byte(t))
+}
+
+// addBytes is add for a name read as bytes: it makes a string of t only to
+// keep it.
+func (c *tagCollector) addBytes(t []byte) bool {
+	if !validTag(t) {
 		if c.dropped == 0 {
-			c.example = cut(t, 64)
+			c.example = cut(string(t), 64)
 		}
 		c.dropped++
 		return false
-	case c.seen[t]:
+	}
+	at, slot := c.seen.find(c.tags, t)
+	switch {
+	case at >= 0:
 		return false
 	case len(c.tags) >= c.max:
 		c.truncated = true
 		return false
 	}
-	c.seen[t] = true
-	c.tags = append(c.tags, t)
+	c.tags = append(c.tags, string(t))
+	c.seen.put(c.tags, slot)
 	return true
 }
 
@@ -70,93 +79,137 @@ type pageResult struct {
 // errStop ends decoding a page early; it never leaves decodePage.
 var errStop = errors.New("stop")
 
-// decodePage streams one tags/list document ({"name": ..., "tags": [...]})
-// into c, token by token, so a page's size never decides the memory used:
-// it stops reading as soon as c is full (only the largest single token is
-// held). Members other than "tags" are skipped.
-func decodePage(r io.Reader, c *tagCollector) (pageResult, error) {
-	var res pageResult
-	dec := json.NewDecoder(r)
-	if err := expectDelim(dec, '{'); err != nil {
-		return res, err
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return res, err
-		}
-		if key != "tags" {
-			if err := skipValue(dec); err != nil {
-				return res, err
-			}
-			continue
-		}
-		if err := decodeTags(dec, c, &res); errors.Is(err, errStop) {
-			return res, nil
-		} else if err != nil {
-			return res, err
-		}
-	}
-	return res, expectDelim(dec, '}')
+// pageDecoder decodes one tags/list document into a collector.
+type pageDecoder struct {
+	s    *pageScanner
+	c    *tagCollector
+	res  pageResult
+	last []byte // the last name so far
 }
 
-// decodeTags reads the "tags" array (or null) into c.
-func decodeTags(dec *json.Decoder, c *tagCollector, res *pageResult) error {
-	tok, err := dec.Token()
-	if err != nil || tok == nil {
+// decodePage streams one tags/list document ({"name": ..., "tags": [...]})
+// into c, so a page's size never decides the memory used: it stops reading
+// as soon as c is full (only the largest single string is held). Members
+// other than "tags" are skipped. It allocates one string per tag kept and
+// nothing else per tag.
+func decodePage(r io.Reader, c *tagCollector) (pageResult, error) {
+	d := &pageDecoder{s: newPageScanner(r), c: c}
+	err := d.object()
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	if d.res.names > 0 {
+		d.res.last = string(d.last)
+	}
+	return d.res, err
+}
+
+// object reads the top-level object.
+func (d *pageDecoder) object() error {
+	s := d.s
+	if err := s.expect('{'); err != nil {
 		return err
 	}
-	if tok != json.Delim('[') {
-		return fmt.Errorf("tags is %v, want an array", tok)
+	if c, err := s.peek(); err != nil || c == '}' {
+		return err
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		t, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("tag is %T, want a string", tok)
-		}
-		res.names++
-		res.last = t
-		if c.add(t) {
-			res.added++
-		}
-		if c.truncated {
-			return errStop
-		}
-	}
-	return expectDelim(dec, ']')
-}
-
-// skipValue reads one value of any shape without keeping it.
-func skipValue(dec *json.Decoder) error {
-	depth := 0
 	for {
-		tok, err := dec.Token()
+		isTags, err := s.key("tags")
 		if err != nil {
 			return err
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
+		if isTags {
+			err = d.tags()
+		} else {
+			err = s.skip()
 		}
-		if depth == 0 {
+		if err != nil {
+			return err
+		}
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		s.off++
+		switch c {
+		case '}':
 			return nil
+		case ',':
+		default:
+			return fmt.Errorf("invalid character %q after object key:value pair", c)
 		}
 	}
 }
 
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
+// tags reads the "tags" array (or null) into the collector.
+func (d *pageDecoder) tags() error {
+	s := d.s
+	c, err := s.peek()
+	switch {
+	case err != nil:
+		return err
+	case c == 'n':
+		_, err := s.word()
+		return err
+	case c != '[':
+		return fmt.Errorf("tags is %s, want an array", kind(c))
+	}
+	s.off++
+	if c, err := s.peek(); err != nil || c == ']' {
+		s.off++
+		return err
+	}
+	for {
+		if err := d.tag(); err != nil {
+			return err
+		}
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		s.off++
+		switch c {
+		case ']':
+			return nil
+		case ',':
+		default:
+			return fmt.Errorf("invalid character %q after array element", c)
+		}
+	}
+}
+
+// tag reads one element of the tags array.
+func (d *pageDecoder) tag() error {
+	c, err := d.s.peek()
 	if err != nil {
 		return err
 	}
-	if tok != want {
-		return fmt.Errorf("got %v, want %q", tok, want)
+	if c != '"' {
+		return fmt.Errorf("tag is %s, want a string", kind(c))
+	}
+	raw, plain, err := d.s.str()
+	if err != nil {
+		return err
+	}
+	var added bool
+	if plain {
+		name := raw[1 : len(raw)-1]
+		d.last = append(d.last[:0], name...)
+		added = d.c.addBytes(name)
+	} else {
+		name, err := unquote(raw)
+		if err != nil {
+			return err
+		}
+		d.last = append(d.last[:0], name...)
+		added = d.c.add(name)
+	}
+	d.res.names++
+	if added {
+		d.res.added++
+	}
+	if d.c.truncated {
+		return errStop
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func (s *Scanner) ListTags(ctx context.Context, repo string) (TagList, error) {
 	if err != nil {
 		return TagList{}, err
 	}
-	v, err, _ := s.lists.Do(r.Name(), func() (any, error) {
+	v, err, shared := s.lists.Do(r.Name(), func() (any, error) {
 		l, err := s.listTags(ctx, h, r.RepositoryStr())
 		if err != nil {
 			return l, fmt.Errorf("listing tags of %s: %w", r.Name(), err)
@@ -64,7 +64,9 @@ func (s *Scanner) ListTags(ctx context.Context, repo string) (TagList, error) {
 		return l, nil
 	})
 	l, _ := v.(TagList)
-	l.Tags = slices.Clone(l.Tags)
+	if shared { // each caller may change its own list; the store keeps a copy or bytes
+		l.Tags = slices.Clone(l.Tags)
+	}
 	return l, err
 }
 
