@@ -104,7 +104,7 @@ func (r *repoRunner) automate(ctx context.Context, log *slog.Logger, a *policy.A
 		return l
 	}
 	defer repo.Close()
-	l.out, l.rep, l.err = update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Automation: a, Secrets: r.svc.cfg.Secrets, Logger: log})
+	l.out, l.rep, l.err = update(ctx, repo, r.scanner(), pass.Options{Path: r.cfg.Path, Automation: a, Secrets: r.svc.cfg.Secrets, Logger: log})
 	if l.err != nil {
 		l.err = fmt.Errorf("automation %s: %w", a.ID, l.err)
 	}

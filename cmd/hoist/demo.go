@@ -85,7 +85,7 @@ func demoRound(ctx context.Context, a *app, r *repoRunner, reg *demo.Registry, n
 		}
 		fmt.Fprintf(a.out, "pushed %s: %v\n", repo, tags[repo])
 	}
-	for _, l := range r.pass(ctx, a.log()) {
+	for _, l := range r.pass(ctx, a.log(), nil) {
 		if err := printLanding(a, l, map[string]bool{}); err != nil {
 			return fmt.Errorf("pass %d: %w", n, err)
 		}

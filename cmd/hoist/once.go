@@ -53,7 +53,7 @@ func runOnce(ctx context.Context, a *app, f repoFlags) error {
 func onceRunner(ctx context.Context, a *app, r *repoRunner) error {
 	var errs []error
 	seen := map[string]bool{} // each automation's pass loads the same policies
-	for _, l := range r.pass(ctx, a.log().With("repo", r.cfg.Name)) {
+	for _, l := range r.pass(ctx, a.log().With("repo", r.cfg.Name), nil) {
 		if err := printLanding(a, l, seen); err != nil {
 			errs = append(errs, err)
 		}

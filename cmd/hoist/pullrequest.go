@@ -79,7 +79,7 @@ func (r *repoRunner) proposeOn(ctx context.Context, log *slog.Logger, f forge.Fo
 		return landing{err: err}
 	}
 	defer repo.Close()
-	out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
+	out, rep, err := update(ctx, repo, r.scanner(), pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
 		Rejected: closedRejections(prs), Only: only, Logger: log})
 	l := landing{out: out, rep: rep, err: err}
 	if err != nil {
@@ -114,7 +114,7 @@ func (r *repoRunner) changedKeys(ctx context.Context, log *slog.Logger, base str
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := pass.Run(ctx, dir, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
+	rep, err := pass.Run(ctx, dir, r.scanner(), pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
 		History: repo, DryRun: true, Logger: log})
 	if err != nil {
 		return nil, nil, err

@@ -110,7 +110,17 @@ type repoRunner struct {
 	cfg     config.Repository
 	history *gitwriter.HistoryCache // commits read for holds, kept across passes
 
-	mu sync.Mutex // serialises passes
+	mu   sync.Mutex   // serialises passes
+	scan pass.Scanner // the registry client of the pass in flight, under mu
+}
+
+// scanner is the registry client of the pass in flight: the service's, or
+// one that lists only what webhooks pushed.
+func (r *repoRunner) scanner() pass.Scanner {
+	if r.scan == nil {
+		return r.svc.scanner
+	}
+	return r.scan
 }
 
 // open opens the repository's cached clone, logging to log.
@@ -128,11 +138,16 @@ func (r *repoRunner) openAs(ctx context.Context, log *slog.Logger, rc config.Rep
 
 // pass runs one pass of the repository and pushes its commit; with Flux
 // ImageUpdateAutomations in it (and automations followed), one pass per
-// automation, as Flux would; with pull requests, the pass proposes. What
+// automation, as Flux would; with pull requests, the pass proposes. Pushed,
+// when not nil, are the images webhooks named (see daemon.Pass). What
 // each landed is notified.
-func (r *repoRunner) pass(ctx context.Context, log *slog.Logger) []landing {
+func (r *repoRunner) pass(ctx context.Context, log *slog.Logger, pushed []string) []landing {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if pushed != nil {
+		r.scan = newPushedScanner(r.svc.scanner, pushed)
+		defer func() { r.scan = nil }()
+	}
 	ls := r.landings(ctx, log)
 	for _, l := range ls {
 		r.svc.notifyLanding(r.cfg.Name, l)
@@ -166,7 +181,7 @@ func (r *repoRunner) landings(ctx context.Context, log *slog.Logger) []landing {
 		repo.Close() // propose opens the clone with the head branch
 		return r.propose(ctx, log, f, repo.Branch())
 	}
-	out, rep, err := update(ctx, repo, r.svc.scanner, pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
+	out, rep, err := update(ctx, repo, r.scanner(), pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
 	return []landing{{out: out, rep: rep, err: err}}
 }
 
@@ -197,12 +212,12 @@ func (r *repoRunner) plan(ctx context.Context, log *slog.Logger) (*pass.Report, 
 // run is the daemon's RunFunc. A failure is counted under the stage that
 // had it: the pass's own stage errors are inside gitwriter's, and the
 // innermost wins.
-func (r *repoRunner) run(ctx context.Context, passID string) (daemon.Result, error) {
-	log := r.svc.log.With("repo", r.cfg.Name, "pass", passID)
+func (r *repoRunner) run(ctx context.Context, p daemon.Pass) (daemon.Result, error) {
+	log := r.svc.log.With("repo", r.cfg.Name, "pass", p.ID)
 	var res daemon.Result
 	var errs []error
 	start := time.Now()
-	ls := r.pass(ctx, log)
+	ls := r.pass(ctx, log, p.Pushed)
 	defer func() { r.svc.record(r.cfg.Name, start, ls, errors.Join(errs...)) }()
 	for _, l := range ls {
 		if l.prAction != "" {

@@ -34,8 +34,20 @@ type Result struct {
 	Held int
 }
 
-// RunFunc runs one pass of a repository. passID identifies it in logs.
-type RunFunc func(ctx context.Context, passID string) (Result, error)
+// RunFunc runs one pass of a repository.
+type RunFunc func(ctx context.Context, p Pass) (Result, error)
+
+// Pass says which pass a RunFunc is asked to run.
+type Pass struct {
+	// ID identifies the pass in logs ("repo-7").
+	ID string
+	// Pushed, when not nil, means only webhooks asked for this pass: these
+	// image repositories (as the webhooks named them) had pushes since the
+	// last pass, and the others' tag lists from the last listing may
+	// serve. Nil means list every image: the first pass, a scheduled one,
+	// or one another replica forwarded.
+	Pushed []string
+}
 
 // Repo is one config repository under the daemon's care.
 type Repo struct {
@@ -118,6 +130,7 @@ func (d *Daemon) Trigger(images []string) []string {
 		switch {
 		case !w.uses(images):
 		case d.o.owns(w.repo.Name):
+			w.push(images)
 			w.kick(kickHook)
 			names = append(names, w.repo.Name)
 		default:

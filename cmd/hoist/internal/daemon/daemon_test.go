@@ -26,14 +26,18 @@ type recorder struct {
 	gate   chan struct{} // when non-nil, each pass waits for a value (or ctx)
 	ran    chan string   // receives each pass id when it starts
 	ctxErr error         // the ctx error the last pass saw on return
+	pushed [][]string    // each pass's Pass.Pushed
 }
 
 func newRecorder(images ...string) *recorder {
 	return &recorder{images: images, ran: make(chan string, 100)}
 }
 
-func (r *recorder) run(ctx context.Context, id string) (Result, error) {
-	r.ran <- id
+func (r *recorder) run(ctx context.Context, p Pass) (Result, error) {
+	r.ran <- p.ID
+	r.mu.Lock()
+	r.pushed = append(r.pushed, p.Pushed)
+	r.mu.Unlock()
 	if r.gate != nil {
 		select {
 		case <-r.gate:
@@ -120,6 +124,46 @@ func TestFirstPassThenWebhookTriggersOnlyUsers(t *testing.T) {
 	noPass(t, web, 0)
 	if got := d.Trigger([]string{"r.example/other"}); len(got) != 0 {
 		t.Errorf("Trigger(other) = %v, want none", got)
+	}
+}
+
+// TestWebhookPassesSayWhatWasPushed: a pass only webhooks asked for names
+// the pushed images (all the webhooks of a burst, and those that came while
+// a pass ran), so the runner may take the others' tags from its cache; the
+// first pass, one that a start or schedule kick joined and the pass after a
+// failure list everything.
+func TestWebhookPassesSayWhatWasPushed(t *testing.T) {
+	r := newRecorder("img/a", "img/b", "img/c")
+	r.gate = make(chan struct{})
+	d, _, _ := start(t, []Repo{{Name: "a", Schedule: "@every 1h", Run: r.run}}, WithBackoff(time.Millisecond, time.Millisecond))
+	waitPass(t, r)
+	d.Trigger([]string{"img/b"}) // while the first pass runs
+	d.Trigger([]string{"img/a", "img/x"})
+	r.gate <- struct{}{}
+	waitPass(t, r)
+	r.mu.Lock()
+	r.err = errors.New("push refused")
+	r.mu.Unlock()
+	r.gate <- struct{}{}
+	d.Trigger([]string{"img/c"})
+	waitPass(t, r)
+	r.mu.Lock()
+	r.err = nil
+	r.mu.Unlock()
+	r.gate <- struct{}{}
+	d.Trigger([]string{"img/c"})
+	waitPass(t, r)
+	d.workers[0].kick(kickStart) // as Rebalance does when this replica takes the repository over
+	d.Trigger([]string{"img/a"})
+	r.gate <- struct{}{}
+	waitPass(t, r)
+	r.gate <- struct{}{}
+	waitReady(t, d)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	want := [][]string{nil, {"img/a", "img/b", "img/x"}, nil, {"img/c"}, nil}
+	if diff := cmp.Diff(want, r.pushed); diff != "" {
+		t.Errorf("passes' pushed images mismatch (-want +got):\n%s", diff)
 	}
 }
 

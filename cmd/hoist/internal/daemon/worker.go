@@ -3,7 +3,9 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,18 +36,54 @@ type worker struct {
 	notBefore time.Time    // after failures, passes wait until then
 	owned     bool         // ownership at the last Rebalance (or start)
 	entry     cron.EntryID // the cron job of the schedule
+	// pushed are the images webhooks named since the last pass began, and
+	// full says a kick that needs every image listed came meanwhile.
+	pushed map[string]bool
+	full   bool
 }
 
 func newWorker(r Repo, o options) *worker {
 	return &worker{repo: r, o: o, kicks: make(chan kickKind, 1)}
 }
 
-// kick asks for a pass; a pass already pending absorbs it.
+// kick asks for a pass; a pass already pending absorbs it. A kick that is
+// not a webhook's makes the next pass list every image.
 func (w *worker) kick(k kickKind) {
+	if k != kickHook {
+		w.mu.Lock()
+		w.full = true
+		w.mu.Unlock()
+	}
 	select {
 	case w.kicks <- k:
 	default:
 	}
+}
+
+// push records images a webhook named, for the next pass.
+func (w *worker) push(images []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pushed == nil {
+		w.pushed = map[string]bool{}
+	}
+	for _, img := range images {
+		w.pushed[img] = true
+	}
+}
+
+// take starts a pass: what it is asked to list, and its id.
+func (w *worker) take() Pass {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.running = true
+	w.passes++
+	p := Pass{ID: fmt.Sprintf("%s-%d", w.repo.Name, w.passes)}
+	if !w.full && w.pushed != nil && w.images != nil {
+		p.Pushed = slices.Sorted(maps.Keys(w.pushed))
+	}
+	w.pushed, w.full = nil, false
+	return p
 }
 
 // scheduled is the cron job: it skips the run while a pass is in flight.
@@ -131,16 +169,11 @@ func (w *worker) backOff(ctx context.Context) bool {
 
 // run runs one pass and records its outcome.
 func (w *worker) run(ctx context.Context) {
-	w.mu.Lock()
-	w.running = true
-	w.passes++
-	id := fmt.Sprintf("%s-%d", w.repo.Name, w.passes)
-	w.mu.Unlock()
-
-	log := w.o.log.With("repo", w.repo.Name, "pass", id)
-	log.Info("pass started")
+	p := w.take()
+	log := w.o.log.With("repo", w.repo.Name, "pass", p.ID)
+	log.Info("pass started", "pushed", p.Pushed)
 	start := time.Now()
-	res, err := w.repo.Run(ctx, id)
+	res, err := w.repo.Run(ctx, p)
 	took := time.Since(start)
 	w.o.metrics.observe(w.repo.Name, res, err, took)
 	if err != nil {
@@ -165,6 +198,7 @@ func (w *worker) finish(res Result, err error) {
 		w.failures, w.notBefore = 0, time.Time{}
 		return
 	}
+	w.full = true // a listing may have failed: the cache cannot stand in for it
 	w.failures++
 	wait := w.o.backoff << min(w.failures-1, 20)
 	if wait > w.o.maxBack || wait <= 0 {
