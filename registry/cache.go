@@ -2,6 +2,7 @@ package registry
 
 import (
 	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -51,10 +52,16 @@ func (m *memStore) Tags(repo string) ([]string, time.Time, bool) {
 	return append([]string(nil), l.tags...), l.at, ok
 }
 
+// PutTags keeps a copy of tags, or only the time when they are the tags
+// it has.
 func (m *memStore) PutTags(repo string, tags []string, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tags[repo] = tagList{tags: append([]string(nil), tags...), at: at}
+	if l, ok := m.tags[repo]; ok && slices.Equal(l.tags, tags) {
+		m.tags[repo] = tagList{tags: l.tags, at: at}
+		return nil
+	}
+	m.tags[repo] = tagList{tags: slices.Clone(tags), at: at}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,14 @@ func newTagServer(tb testing.TB, repos, tags int) (*tagServer, []string) {
 		paths[i] = ts.host + "/" + p
 	}
 	return ts, paths
+}
+
+// set replaces the tags of repo ("host/path").
+func (ts *tagServer) set(repo string, tags []string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.tags[strings.TrimPrefix(repo, ts.host+"/")] = slices.Sorted(slices.Values(tags))
+	clear(ts.pages)
 }
 
 func (ts *tagServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
