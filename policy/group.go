@@ -87,6 +87,7 @@ func collect(name string, members []*member, tags map[string][]Tag, rejected []R
 				first.ID, first.rule, m.p.ID, m.p.rule)
 		}
 		m.best = make(map[groupKey]int, len(list))
+		m.cands = make([]candidate, 0, len(list)) // one allocation, not a doubling's garbage
 		m.floor = m.p.floorOf(rejected, list)
 		m.exp, err = m.p.evaluate(list, g, func(c candidate) {
 			if !m.floor.allows(m.p.rule, c) {

@@ -52,9 +52,17 @@ type floor struct {
 // come from list.
 func (p *Policy) floorOf(rejected []Rejection, list []Tag) floor {
 	f := floor{names: map[string]bool{}, all: rejected}
-	created := map[string]Tag{}
+	if len(rejected) == 0 {
+		return f
+	}
+	created := map[string]Tag{} // the listed tags that are rejected
+	for _, r := range rejected {
+		created[r.Version] = Tag{}
+	}
 	for _, t := range list {
-		created[t.Name] = t
+		if _, ok := created[t.Name]; ok {
+			created[t.Name] = t
+		}
 	}
 	for _, r := range rejected {
 		f.names[r.Version] = true
