@@ -145,7 +145,7 @@ func (o *options) run(root string, do func(rel, abs string) fileResult) ([]strin
 	}
 	results := make([]fileResult, len(files), len(files)+1)
 	o.each(len(files), func(i int) {
-		results[i] = do(files[i], filepath.Join(root, filepath.FromSlash(files[i])))
+		results[i] = do(files[i], absPath(root, files[i]))
 	})
 	return files, append(results, fileResult{problems: problems}), nil
 }
@@ -179,7 +179,17 @@ func (o *options) each(n int, do func(i int)) {
 // load reads and parses one file. It returns nil, with no problem, for a
 // file without the marker token.
 func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
-	src, meta, err := readFile(abs, o.maxSize)
+	buf := o.readBuffer()
+	defer o.bufs.Put(buf)
+	src, meta, err := readFileInto(abs, o.maxSize, *buf)
+	if cap(src) > cap(*buf) {
+		*buf = src[:0] // keep the bigger buffer for the next file
+	}
+	// A file that will be parsed keeps its bytes: copy them out of the
+	// buffer, which the next file reuses.
+	if err == nil && hasMarkerToken(src) {
+		src = bytes.Clone(src)
+	}
 	var big *tooLargeError
 	if errors.As(err, &big) {
 		o.tooLarge(rel, big, fr)
@@ -192,6 +202,15 @@ func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
 		o.onParse(rel)
 	}
 	return parseSource(rel, src, meta, fr), nil
+}
+
+// readBuffer returns a read buffer of the run's pool, to Put back.
+func (o *options) readBuffer() *[]byte {
+	if b, ok := o.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 16<<10)
+	return &b
 }
 
 // tooLarge reports a file over the size limit if it holds a marker.

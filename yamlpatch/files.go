@@ -81,6 +81,12 @@ func outsideLink(root, path, rel, name string) (Problem, bool) {
 }
 
 func relSlash(root, path string) string {
+	// The walk's paths are root, separator, the rest, all clean: slicing
+	// is what filepath.Rel would work out, without its Clean calls.
+	if rest, ok := strings.CutPrefix(path, root); ok && rest != "" && !strings.HasSuffix(root, string(filepath.Separator)) &&
+		rest[0] == filepath.Separator {
+		return filepath.ToSlash(rest[1:])
+	}
 	rel, err := filepath.Rel(root, path)
 	if err != nil {
 		return filepath.ToSlash(path)
@@ -97,6 +103,12 @@ func relSlash(root, path string) string {
 // system calls per file, and file system calls are what bound Apply on big
 // trees.
 func readFile(path string, limit int64) ([]byte, fileMeta, error) {
+	return readFileInto(path, limit, nil)
+}
+
+// readFileInto is readFile reading into scratch when it is big enough: the
+// bytes returned may then share scratch's array.
+func readFileInto(path string, limit int64, scratch []byte) ([]byte, fileMeta, error) {
 	fd, err := retryEINTR(func() (int, error) {
 		return syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	})
@@ -111,7 +123,7 @@ func readFile(path string, limit int64) ([]byte, fileMeta, error) {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, fileMeta{}, errors.New("not a regular file")
 	}
-	data, err := readAll(fd, min(st.Size, limit), limit)
+	data, err := readAll(fd, min(st.Size, limit), limit, scratch)
 	if errors.Is(err, errTooLarge) {
 		return nil, fileMeta{}, tooLarge(fd, st.Size, limit)
 	}
@@ -131,11 +143,15 @@ type fileMeta struct {
 
 var errTooLarge = errors.New("file too large")
 
-// readAll reads fd to EOF into a buffer sized for size bytes, so that a file
-// that did not change since its stat takes one read plus the EOF read. It
-// returns errTooLarge once it has read more than limit bytes.
-func readAll(fd int, size, limit int64) ([]byte, error) {
-	data := make([]byte, 0, size+1)
+// readAll reads fd to EOF into a buffer sized for size bytes (scratch, when
+// it has room), so that a file that did not change since its stat takes one
+// read plus the EOF read. It returns errTooLarge once it has read more than
+// limit bytes.
+func readAll(fd int, size, limit int64, scratch []byte) ([]byte, error) {
+	data := scratch[:0]
+	if int64(cap(scratch)) < size+1 {
+		data = make([]byte, 0, size+1)
+	}
 	for {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
@@ -273,4 +289,13 @@ type writeOpts struct {
 	sync       bool
 	inPlace    bool // truncate and write the file rather than rename a temp file over it
 	euid, egid int  // this process's, looked up once per run
+}
+
+// absPath joins root, clean, and rel, a clean slash path under it, as
+// filepath.Join does without cleaning again.
+func absPath(root, rel string) string {
+	if strings.HasSuffix(root, string(filepath.Separator)) {
+		return root + filepath.FromSlash(rel)
+	}
+	return root + string(filepath.Separator) + filepath.FromSlash(rel)
 }

@@ -3,6 +3,7 @@ package yamlpatch
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -97,5 +98,43 @@ func TestOwnerKept(t *testing.T) {
 	}
 	if st.Uid != 12345 || st.Gid != 23456 {
 		t.Errorf("owner = %d:%d, want 12345:23456", st.Uid, st.Gid)
+	}
+}
+
+func TestReadFileInto(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	want := "image: a:1 # marker\n"
+	if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{0, 4, 64} {
+		scratch := make([]byte, 0, size)
+		got, _, err := readFileInto(path, defaultMaxFileSize, scratch)
+		if err != nil || string(got) != want {
+			t.Fatalf("readFileInto(scratch of %d) = %q, %v; want %q", size, got, err, want)
+		}
+		shared := cap(scratch) > 0 && &got[:1][0] == &scratch[:1][0]
+		if fits := size > len(want); shared != fits {
+			t.Errorf("readFileInto(scratch of %d) used scratch: %v, want %v", size, shared, fits)
+		}
+	}
+}
+
+func TestRelSlashAbsPath(t *testing.T) {
+	for _, tc := range []struct{ root, path string }{
+		{"/r", "/r/a.yaml"},
+		{"/r", "/r/d/e/f.yml"},
+		{"/r", "/r"},
+		{"/", "/a/b.yaml"},
+		{"/r/x", "/r/xy/a.yaml"}, // a sibling sharing the root's prefix
+	} {
+		wantRel, _ := filepath.Rel(tc.root, tc.path)
+		rel := relSlash(tc.root, tc.path)
+		if rel != filepath.ToSlash(wantRel) {
+			t.Errorf("relSlash(%q, %q) = %q, want %q", tc.root, tc.path, rel, wantRel)
+		}
+		if got, want := absPath(tc.root, rel), filepath.Join(tc.root, rel); rel != "." && !strings.HasPrefix(rel, "..") && got != want {
+			t.Errorf("absPath(%q, %q) = %q, want %q", tc.root, rel, got, want)
+		}
 	}
 }

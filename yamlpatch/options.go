@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"sync"
 )
 
 // Option configures [Apply] and [Scan].
@@ -17,10 +18,13 @@ type options struct {
 	jobs     int
 	sync     bool       // fsync before rename
 	plain    plainCache // per-run cache of plain-scalar checks
-	euid     int
-	egid     int
-	maxSize  int64 // files bigger than this are not parsed
-	inPlace  bool  // write changed files in place rather than by rename
+	// bufs holds *[]byte read buffers: a file without the marker token,
+	// most files of most trees, is read into one and let go.
+	bufs    sync.Pool
+	euid    int
+	egid    int
+	maxSize int64 // files bigger than this are not parsed
+	inPlace bool  // write changed files in place rather than by rename
 	// fullVerify re-parses every edited file, even when the edits are
 	// proven safe without it.
 	fullVerify bool

@@ -2,7 +2,6 @@ package yamlpatch
 
 import (
 	"errors"
-	"path/filepath"
 	"slices"
 )
 
@@ -71,7 +70,7 @@ func (t *Tree) load(i int) {
 }
 
 func (t *Tree) abs(i int) string {
-	return filepath.Join(t.root, filepath.FromSlash(t.files[i]))
+	return absPath(t.root, t.files[i])
 }
 
 // Markers lists every marker on a value that can be rewritten, sorted by

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -171,5 +172,41 @@ func TestTreeApplyOnce(t *testing.T) {
 func TestLoadBadRoot(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("Load of a missing root: no error")
+	}
+}
+
+// TestLoadKeepsEachFilesBytes: files are read into a reused buffer; a Tree
+// keeps every marked file's bytes until Apply, so each must be its own copy
+// (one worker, so that every file reuses the same buffer).
+func TestLoadKeepsEachFilesBytes(t *testing.T) {
+	root := t.TempDir()
+	marked := "image: ghcr.io/acme/api:1.4.2 # {\"$imagepolicy\": \"apps:api\"}\n"
+	want := map[string]string{}
+	for i := range 6 {
+		name := fmt.Sprintf("f%d.yaml", i)
+		text := fmt.Sprintf("# file %d\n%s", i, marked)
+		if i%2 == 1 {
+			text = fmt.Sprintf("# file %d, no marker, longer than the others %s\nother: x\n", i, strings.Repeat("-", 40))
+		}
+		if err := os.WriteFile(filepath.Join(root, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = strings.Replace(text, "api:1.4.2", "api:1.5.0", 1)
+	}
+	tree, err := Load(root, WithJobs(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tree.Apply(map[string]Ref{"apps:api": {Name: "ghcr.io/acme/api", Tag: "1.5.0"}})
+	if err != nil || len(res.Changes) != 3 || len(res.Problems) != 0 {
+		t.Fatalf("Apply = %d changes, %v, %v; want 3, none", len(res.Changes), res.Problems, err)
+	}
+	got := map[string]string{}
+	for name := range want {
+		b, _ := os.ReadFile(filepath.Join(root, name))
+		got[name] = string(b)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("files after Load and Apply (-want +got):\n%s", diff)
 	}
 }
