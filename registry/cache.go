@@ -52,12 +52,14 @@ func (m *memStore) Tags(repo string) ([]string, time.Time, bool) {
 	return append([]string(nil), l.tags...), l.at, ok
 }
 
-// PutTags keeps a copy of tags, or only the time when they are the tags
-// it has.
+// PutTags keeps a copy of tags. Tags equal to those it has are copied into
+// the list it has: nothing is allocated, and the strings it keeps are the
+// caller's (not a second copy of each while the caller holds its list).
 func (m *memStore) PutTags(repo string, tags []string, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if l, ok := m.tags[repo]; ok && slices.Equal(l.tags, tags) {
+		copy(l.tags, tags)
 		m.tags[repo] = tagList{tags: l.tags, at: at}
 		return nil
 	}
