@@ -67,6 +67,12 @@
 // every version out of range, which dominates the cost on large
 // repositories.
 //
+// A daemon that loads the same worktree again and again passes a [Cache]
+// ([WithCache]): files whose bytes did not change are not decoded again,
+// and a kustomization is not built again while every file and directory
+// its build looked at answers as before; the result is what Load without
+// a cache returns.
+//
 // The package does no network I/O: build times for newestBuild and digests
 // are the caller's job.
 package policy
