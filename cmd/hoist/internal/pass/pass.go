@@ -152,7 +152,13 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 	for _, w := range reachRegistries(scanner, rep.Policies, opts.Secrets) {
 		rep.warning("registry", w)
 	}
-	found, failed := scan(ctx, scanner, rep.Policies, jobsOf(opts), log)
+	rejected, herr := rep.rejections(ctx, dir, opts)
+	facts := policy.Facts{Rejected: holdsOf(rejected), Followed: rep.follow(ctx, dir, opts), Now: opts.Now}
+	if facts.Now.IsZero() {
+		facts.Now = time.Now() // one clock for every image's decisions
+	}
+	sel := newSelector(rep.Policies, facts)
+	found, failed := scan(ctx, scanner, rep.Policies, jobsOf(opts), log, sel.image)
 	for _, img := range slices.Sorted(maps.Keys(failed)) {
 		rep.problem("registry", failed[img].Error())
 	}
@@ -163,9 +169,7 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 		}
 		rep.warning("registry", fmt.Sprintf("scanning %s: left out %d %s", img, found.dropped[img], what))
 	}
-	rejected, herr := rep.rejections(ctx, dir, opts)
-	rep.Decisions = policy.SelectFacts(rep.Policies, found.tags, policy.Facts{
-		Rejected: holdsOf(rejected), Followed: rep.follow(ctx, dir, opts), Now: opts.Now})
+	rep.Decisions = sel.finish(found.tags)
 	for i, p := range rep.Policies {
 		if err, ok := failed[p.Image]; ok && p.Follow == nil {
 			rep.Decisions[i].Err = err // the cause, not "no tags listed"
@@ -176,6 +180,7 @@ func Decide(ctx context.Context, dir string, scanner Scanner, opts Options) (*Re
 		holdAll(rep.Decisions, herr)
 	}
 	rep.resolve(ctx, scanner, found.tags, rejected, opts)
+	sortProblems(rep.Problems)
 	return rep, nil
 }
 

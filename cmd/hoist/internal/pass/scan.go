@@ -36,8 +36,11 @@ type Scanner interface {
 // times where a policy of that image needs them. Policies that follow
 // another are not scanned: their versions come from history. A failed
 // image is left out of the tags (so its policies get a decision error)
-// and its error is returned by image.
-func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger) (scanned, map[string]error) {
+// and its error is returned by image. Each image's tags go to each as soon
+// as they are listed (from several goroutines at once); the result keeps
+// them only where each returns true, and holds a nil list for the others,
+// so that a pass never holds every tag of every image at once.
+func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *slog.Logger, each func(string, []policy.Tag) bool) (scanned, map[string]error) {
 	work := map[string]*scanJob{}
 	for _, p := range ps {
 		if p.Follow != nil {
@@ -60,6 +63,9 @@ func scan(ctx context.Context, s Scanner, ps []*policy.Policy, jobs int, log *sl
 	for _, img := range images {
 		g.Go(func() error {
 			ts, dropped, err := work[img].run(gctx, s, img)
+			if err == nil && !each(img, ts) {
+				ts = nil
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -91,8 +97,9 @@ func (j *scanJob) run(ctx context.Context, s Scanner, img string) ([]policy.Tag,
 	return scanImage(ctx, s, img, j.times)
 }
 
-// scanned is what a scan found: tags by image, and by image how many names
-// the registry sent that are not valid tags.
+// scanned is what a scan found: tags by image (nil where they were not
+// kept), and by image how many names the registry sent that are not valid
+// tags.
 type scanned struct {
 	tags    map[string][]policy.Tag
 	dropped map[string]int
