@@ -29,33 +29,15 @@ func listFiles(root string, log *slog.Logger) ([]string, []Problem, error) {
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("root %s is not a directory", root)
 	}
-	var files []string
-	var problems []Problem
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		rel := relSlash(root, path)
-		switch {
-		case err != nil && path == root:
-			return err
-		case err != nil:
-			problems = append(problems, Problem{File: rel, Reason: fmt.Sprintf("reading: %v", err)})
-			return nil // WalkDir skips the directory itself
-		case d.Type()&fs.ModeSymlink != 0:
-			if p, ok := outsideLink(root, path, rel, d.Name()); ok {
-				problems = append(problems, p)
-			} else {
-				log.Debug("skipping symlink", "file", rel)
-			}
-		case d.IsDir() && d.Name() == ".git":
-			return fs.SkipDir
-		case d.Type().IsRegular() && isCandidate(d.Name()):
-			files = append(files, rel)
-		}
-		return nil
-	})
-	if err != nil {
+	// filepath.WalkDir skips everything when root itself is named .git.
+	if filepath.Base(root) == ".git" {
+		return nil, nil, nil
+	}
+	w := &dirWalker{root: root, log: log}
+	if err := w.walk(root, ""); err != nil {
 		return nil, nil, fmt.Errorf("walking root: %w", err)
 	}
-	return files, problems, nil
+	return w.files, w.problems, nil
 }
 
 // outsideLink reports a symlink that may hold markers (a directory, or a
@@ -78,20 +60,6 @@ func outsideLink(root, path, rel, name string) (Problem, bool) {
 		return Problem{}, false
 	}
 	return Problem{File: rel, Reason: "symlink to outside the repository; not followed"}, true
-}
-
-func relSlash(root, path string) string {
-	// The walk's paths are root, separator, the rest, all clean: slicing
-	// is what filepath.Rel would work out, without its Clean calls.
-	if rest, ok := strings.CutPrefix(path, root); ok && rest != "" && !strings.HasSuffix(root, string(filepath.Separator)) &&
-		rest[0] == filepath.Separator {
-		return filepath.ToSlash(rest[1:])
-	}
-	rel, err := filepath.Rel(root, path)
-	if err != nil {
-		return filepath.ToSlash(path)
-	}
-	return filepath.ToSlash(rel)
 }
 
 // readFile reads a regular file of at most limit bytes without following

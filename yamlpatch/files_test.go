@@ -1,9 +1,11 @@
 package yamlpatch
 
 import (
+	"fmt"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -120,21 +122,85 @@ func TestReadFileInto(t *testing.T) {
 	}
 }
 
-func TestRelSlashAbsPath(t *testing.T) {
-	for _, tc := range []struct{ root, path string }{
-		{"/r", "/r/a.yaml"},
-		{"/r", "/r/d/e/f.yml"},
-		{"/r", "/r"},
-		{"/", "/a/b.yaml"},
-		{"/r/x", "/r/xy/a.yaml"}, // a sibling sharing the root's prefix
+func TestAbsPath(t *testing.T) {
+	for _, tc := range []struct{ root, rel string }{
+		{"/r", "a.yaml"},
+		{"/r", "d/e/f.yml"},
+		{"/", "a/b.yaml"},
 	} {
-		wantRel, _ := filepath.Rel(tc.root, tc.path)
-		rel := relSlash(tc.root, tc.path)
-		if rel != filepath.ToSlash(wantRel) {
-			t.Errorf("relSlash(%q, %q) = %q, want %q", tc.root, tc.path, rel, wantRel)
-		}
-		if got, want := absPath(tc.root, rel), filepath.Join(tc.root, rel); rel != "." && !strings.HasPrefix(rel, "..") && got != want {
-			t.Errorf("absPath(%q, %q) = %q, want %q", tc.root, rel, got, want)
+		if got, want := absPath(tc.root, tc.rel), filepath.Join(tc.root, tc.rel); got != want {
+			t.Errorf("absPath(%q, %q) = %q, want %q", tc.root, tc.rel, got, want)
 		}
 	}
+}
+
+// TestListFilesAsWalkDir: the walk lists the files, in the order, and the
+// problems that filepath.WalkDir gives.
+func TestListFilesAsWalkDir(t *testing.T) {
+	outside := t.TempDir()
+	root := t.TempDir()
+	for _, d := range []string{"b", "a/c", ".git/objects", "z/.git", "unreadable/x"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"b/x.yaml", "a/c/y.yml", "a/Kustomization", "a/readme.md", "a-b.yaml", ".git/objects/o.yaml",
+		"z/.git/h.yaml", "z/k.yaml", "unreadable/x/u.yaml", ".hidden.yaml"} {
+		if err := os.WriteFile(filepath.Join(root, f), []byte("a: b\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(outside, "o.yaml"), nil, 0o644)
+	for link, target := range map[string]string{"in.yaml": "b/x.yaml", "out.yaml": filepath.Join(outside, "o.yaml"),
+		"outdir": outside, "dangling.yaml": "nothing.yaml", "dangling.txt": "nothing"} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 { // root reads any directory
+		os.Chmod(filepath.Join(root, "unreadable"), 0)
+		defer os.Chmod(filepath.Join(root, "unreadable"), 0o755)
+	}
+	log := slog.New(slog.DiscardHandler)
+	files, problems, err := listFiles(root, log)
+	wantFiles, wantProblems, wantErr := walkDirReference(root, log)
+	if diff := cmp.Diff(wantFiles, files); diff != "" || err != nil || wantErr != nil {
+		t.Errorf("listFiles files mismatch (-want +got), err %v (want %v):\n%s", err, wantErr, diff)
+	}
+	if diff := cmp.Diff(wantProblems, problems); diff != "" {
+		t.Errorf("listFiles problems mismatch (-want +got):\n%s", diff)
+	}
+	if len(files) < 6 || len(problems) < 3 {
+		t.Errorf("listFiles = %q, %v; want 6 or 7 files and the links' problems", files, problems)
+	}
+}
+
+// walkDirReference is listFiles as it was, on filepath.WalkDir.
+func walkDirReference(root string, log *slog.Logger) ([]string, []Problem, error) {
+	var files []string
+	var problems []Problem
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		r, _ := filepath.Rel(root, path)
+		rel := filepath.ToSlash(r)
+		switch {
+		case err != nil && path == root:
+			return err
+		case err != nil:
+			problems = append(problems, Problem{File: rel, Reason: fmt.Sprintf("reading: %v", err)})
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			if p, ok := outsideLink(root, path, rel, d.Name()); ok {
+				problems = append(problems, p)
+			}
+		case d.IsDir() && d.Name() == ".git":
+			return fs.SkipDir
+		case d.Type().IsRegular() && isCandidate(d.Name()):
+			files = append(files, rel)
+		}
+		return nil
+	})
+	return files, problems, err
 }
