@@ -48,7 +48,11 @@ func (r *repoRunner) automations(ctx context.Context, repo *gitwriter.Repo, log 
 	if !mentionsAutomations(root) {
 		return nil, nil // the common case: no second policy load (the fleet benchmark's largest cost)
 	}
-	set, err := policy.Load(root, policy.WithLogger(log))
+	lo := []policy.Option{policy.WithLogger(log)}
+	if r.policies != nil {
+		lo = append(lo, policy.WithCache(r.policies))
+	}
+	set, err := policy.Load(root, lo...)
 	if err != nil {
 		return nil, &pass.Error{Stage: "policy", Err: fmt.Errorf("loading automations: %w", err)}
 	}
@@ -104,7 +108,7 @@ func (r *repoRunner) automate(ctx context.Context, log *slog.Logger, a *policy.A
 		return l
 	}
 	defer repo.Close()
-	l.out, l.rep, l.err = update(ctx, repo, r.scanner(), pass.Options{Path: r.cfg.Path, Automation: a, Secrets: r.svc.cfg.Secrets, Logger: log})
+	l.out, l.rep, l.err = update(ctx, repo, r.scanner(), r.options(log, func(o *pass.Options) { o.Automation = a }))
 	if l.err != nil {
 		l.err = fmt.Errorf("automation %s: %w", a.ID, l.err)
 	}

@@ -79,8 +79,9 @@ func (r *repoRunner) proposeOn(ctx context.Context, log *slog.Logger, f forge.Fo
 		return landing{err: err}
 	}
 	defer repo.Close()
-	out, rep, err := update(ctx, repo, r.scanner(), pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
-		Rejected: closedRejections(prs), Only: only, Logger: log})
+	out, rep, err := update(ctx, repo, r.scanner(), r.options(log, func(o *pass.Options) {
+		o.Rejected, o.Only = closedRejections(prs), only
+	}))
 	l := landing{out: out, rep: rep, err: err}
 	if err != nil {
 		return l
@@ -114,8 +115,9 @@ func (r *repoRunner) changedKeys(ctx context.Context, log *slog.Logger, base str
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := pass.Run(ctx, dir, r.scanner(), pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets,
-		History: repo, DryRun: true, Logger: log})
+	rep, err := pass.Run(ctx, dir, r.scanner(), r.options(log, func(o *pass.Options) {
+		o.History, o.DryRun = repo, true
+	}))
 	if err != nil {
 		return nil, nil, err
 	}

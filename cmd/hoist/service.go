@@ -18,6 +18,7 @@ import (
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/pass"
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/ui"
 	"github.com/hoist-dev/hoist/gitwriter"
+	"github.com/hoist-dev/hoist/policy"
 	"github.com/hoist-dev/hoist/registry"
 )
 
@@ -53,7 +54,7 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	}
 	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}, toldHolds: map[string]bool{}}
 	for _, r := range cfg.Repositories {
-		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r, history: &gitwriter.HistoryCache{}})
+		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r, history: &gitwriter.HistoryCache{}, policies: policy.NewCache()})
 	}
 	for _, h := range cfg.Webhooks {
 		secret, err := h.Secret().Read()
@@ -106,12 +107,23 @@ func canonical(image string) string {
 // Each pass opens the repository's cached clone afresh (cheap: gitwriter
 // fetches into it) so that gitwriter logs with that pass's id.
 type repoRunner struct {
-	svc     *service
-	cfg     config.Repository
-	history *gitwriter.HistoryCache // commits read for holds, kept across passes
+	svc      *service
+	cfg      config.Repository
+	history  *gitwriter.HistoryCache // commits read for holds, kept across passes
+	policies *policy.Cache           // what loading the policies found, kept across passes
 
 	mu   sync.Mutex   // serialises passes
 	scan pass.Scanner // the registry client of the pass in flight, under mu
+}
+
+// options are the pass options of the repository, with set's changes
+// (when set is not nil).
+func (r *repoRunner) options(log *slog.Logger, set func(*pass.Options)) pass.Options {
+	o := pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log, Policies: r.policies}
+	if set != nil {
+		set(&o)
+	}
+	return o
 }
 
 // scanner is the registry client of the pass in flight: the service's, or
@@ -181,7 +193,7 @@ func (r *repoRunner) landings(ctx context.Context, log *slog.Logger) []landing {
 		repo.Close() // propose opens the clone with the head branch
 		return r.propose(ctx, log, f, repo.Branch())
 	}
-	out, rep, err := update(ctx, repo, r.scanner(), pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log})
+	out, rep, err := update(ctx, repo, r.scanner(), r.options(log, nil))
 	return []landing{{out: out, rep: rep, err: err}}
 }
 
@@ -199,7 +211,7 @@ func (r *repoRunner) inspect(ctx context.Context, log *slog.Logger, fn passFunc,
 	if err != nil {
 		return nil, err
 	}
-	o.Path, o.Secrets, o.Logger = r.cfg.Path, r.svc.cfg.Secrets, log
+	o.Path, o.Secrets, o.Logger, o.Policies = r.cfg.Path, r.svc.cfg.Secrets, log, r.policies
 	o.History = repo // holds from the head inspected, deepening the clone as needed
 	return fn(ctx, dir, r.svc.scanner, o)
 }

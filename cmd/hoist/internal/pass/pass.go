@@ -54,6 +54,10 @@ type Options struct {
 	// history says: for example the versions of a pull request closed
 	// without merging.
 	Rejected map[string][]gitwriter.Rejection
+	// Policies, when set, keeps what loading the policies found from one
+	// pass to the next, so that files and kustomizations that did not
+	// change are not decoded or built again (one cache per worktree).
+	Policies *policy.Cache
 	// Logger receives the pass's logs. The default discards them.
 	Logger *slog.Logger
 	// Now is the time gates (minAge, follow) measure against. The default
@@ -209,7 +213,11 @@ func load(dir string, opts Options, log *slog.Logger) (*Report, error) {
 		}
 		rep.rewritePath = a.Path
 	}
-	set, err := policy.Load(root, policy.WithLogger(log))
+	lo := []policy.Option{policy.WithLogger(log)}
+	if opts.Policies != nil {
+		lo = append(lo, policy.WithCache(opts.Policies))
+	}
+	set, err := policy.Load(root, lo...)
 	if err != nil {
 		return nil, &Error{Stage: "policy", Err: fmt.Errorf("loading policies under %s: %w", opts.Path, err)}
 	}
