@@ -138,8 +138,9 @@ func BenchmarkLoad(b *testing.B) {
 
 // fleetTree writes the fleet benchmark's layout: 300 apps of 33 files each
 // (9,900 files), each app a kustomization of its policies, a Deployment
-// and ConfigMaps.
-func fleetTree(b *testing.B) string {
+// and ConfigMaps. The files are an hour old, as in a worktree between
+// pushes.
+func fleetTree(b testing.TB) string {
 	files := map[string]string{}
 	for a := range 300 {
 		dir, ns := fmt.Sprintf("apps/app-%03d/", a), fmt.Sprintf("app-%03d", a)
@@ -154,7 +155,9 @@ func fleetTree(b *testing.B) string {
 		}
 		files[dir+"kustomization.yaml"] = kust
 	}
-	return writeTree(b, files)
+	dir := writeTree(b, files)
+	age(b, dir)
+	return dir
 }
 
 // BenchmarkLoadCached loads the fleet tree without a cache, with a warm

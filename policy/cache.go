@@ -3,6 +3,8 @@ package policy
 import (
 	"crypto/sha256"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"sync"
@@ -24,12 +26,16 @@ type Cache struct {
 	files  map[fileKey]*decoded    // decode results by file
 	builds map[string]*buildResult // kustomize builds by kustomization file
 	kusts  map[string]*parsedKust  // kustomization files parsed, by file
-	stats  cacheStats
+	// seen are the hashes of the files read, by root-relative slash
+	// path, with the stamps that vouch for them.
+	seen  map[string]*seenFile
+	gen   uint64 // Loads begun: a seenFile keeps the last that used it
+	stats cacheStats
 }
 
 // NewCache returns an empty Cache.
 func NewCache() *Cache {
-	return &Cache{files: map[fileKey]*decoded{}, builds: map[string]*buildResult{}, kusts: map[string]*parsedKust{}}
+	return &Cache{files: map[fileKey]*decoded{}, builds: map[string]*buildResult{}, kusts: map[string]*parsedKust{}, seen: map[string]*seenFile{}}
 }
 
 // WithCache makes Load reuse and update c. The default is no cache.
@@ -48,6 +54,7 @@ type cacheStats struct {
 	decodes int // files decoded
 	builds  int // kustomizations built
 	parses  int // kustomization files parsed
+	opens   int // files opened (directories not counted)
 }
 
 // parsedKust is a kustomization file's text parsed; its paths are
@@ -83,6 +90,8 @@ type used struct {
 	files  map[fileKey]bool
 	builds map[string]bool
 	kusts  map[string]bool
+	gen    uint64 // this Load's number, for seenFile.gen
+	opens  int    // files opened
 	// answers memoizes the file system's answers while checking builds:
 	// bases shared by many kustomizations are read once a Load.
 	answers map[fsQuestion][sha256.Size]byte
@@ -102,11 +111,39 @@ func (c *Cache) file(key fileKey, sum [sha256.Size]byte) *decoded {
 	return nil
 }
 
-func (c *Cache) putFile(key fileKey, d *decoded) {
+func (c *Cache) putFile(u *used, key fileKey, d *decoded) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	u.files[key] = true
 	c.files[key] = d
 	c.stats.decodes++
+}
+
+// seenSum returns the hash recorded for r if its stamp is st.
+func (c *Cache) seenSum(u *used, r string, st fileStamp) (sum [sha256.Size]byte, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.seen[r]
+	if s == nil || s.st != st {
+		return sum, false
+	}
+	s.gen = max(s.gen, u.gen)
+	return s.sum, true
+}
+
+func (c *Cache) putSeen(u *used, r string, s *seenFile) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.gen = u.gen
+	c.seen[r] = s
+}
+
+// begin numbers a Load that uses c.
+func (c *Cache) begin(u *used) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	u.gen = c.gen
 }
 
 func (c *Cache) build(kust string) *buildResult {
@@ -141,6 +178,12 @@ func (c *Cache) keep(u *used) {
 			delete(c.kusts, k)
 		}
 	}
+	for k, s := range c.seen {
+		if s.gen < u.gen { // a Load begun since may have used it
+			delete(c.seen, k)
+		}
+	}
+	c.stats.opens += u.opens
 }
 
 func (c *Cache) counts() cacheStats {
@@ -149,26 +192,59 @@ func (c *Cache) counts() cacheStats {
 	return c.stats
 }
 
-// decodeCached decodes data, or replays what decoding the same bytes gave
-// the last Load.
-func (l *loader) decodeCached(file, kust string, data []byte) {
+// decodeCached decodes data, whose hash is sum, or replays what decoding
+// the same bytes gave the last Load.
+func (l *loader) decodeCached(file, kust string, data []byte, sum [sha256.Size]byte) {
 	c := l.opts.cache
 	if c == nil {
 		l.decode(file, kust, data)
 		return
 	}
-	key, sum := fileKey{file, kust}, sha256.Sum256(data)
-	l.used.files[key] = true
-	if d := c.file(key, sum); d != nil {
-		l.objects = append(l.objects, d.objects...)
-		for _, p := range d.problems {
-			l.replay(p)
-		}
+	key := fileKey{file, kust}
+	if l.replayed(key, sum) {
 		return
 	}
 	objs, probs := len(l.objects), len(l.set.Problems)
 	l.decode(file, kust, data)
-	c.putFile(key, &decoded{sum: sum, objects: slices.Clone(l.objects[objs:]), problems: slices.Clone(l.set.Problems[probs:])})
+	c.putFile(l.used, key, &decoded{sum: sum, objects: slices.Clone(l.objects[objs:]), problems: slices.Clone(l.set.Problems[probs:])})
+}
+
+// replayed replays the last Load's decode of key if it decoded bytes
+// hashing to sum, and reports whether it did.
+func (l *loader) replayed(key fileKey, sum [sha256.Size]byte) bool {
+	d := l.opts.cache.file(key, sum)
+	if d == nil {
+		return false
+	}
+	l.used.files[key] = true
+	l.objects = append(l.objects, d.objects...)
+	for _, p := range d.problems {
+		l.replay(p)
+	}
+	return true
+}
+
+// replayFresh replays the decode of file p, unopened, when the Cache
+// read it before and its stamp (fi, the walk's lstat) vouches that it
+// did not change since.
+func (l *loader) replayFresh(p string, fi fs.FileInfo) bool {
+	if l.opts.cache == nil {
+		return false
+	}
+	sum, ok := l.rd.freshAs(p, fi, l.opts.maxFile)
+	return ok && l.replayed(fileKey{p, ""}, sum)
+}
+
+// decodeRead decodes the bytes read from file p, which had the stat fi
+// when opened.
+func (l *loader) decodeRead(p string, data []byte, fi fs.FileInfo) {
+	if l.opts.cache == nil {
+		l.decode(p, "", data)
+		return
+	}
+	sum := sha256.Sum256(data)
+	l.rd.record(p, fi, sum)
+	l.decodeCached(p, "", data, sum)
 }
 
 // replay records a problem decoding met in an earlier Load, logging it as
@@ -221,25 +297,49 @@ func (l *loader) unchanged(probe *rootFS, trace []fsAnswer) bool {
 	return true
 }
 
-// parseCached parses a kustomization file, or returns what the same bytes
-// parsed to in the last Load.
-func (l *loader) parseCached(file string, data []byte) *kustText {
+// kustText parses the kustomization file, or returns what the same bytes
+// parsed to in the last Load: without opening the file when its stamp
+// vouches for them.
+func (l *loader) kustText(fsys *rootFS, file string) (*kustText, error) {
 	c := l.opts.cache
+	if c != nil {
+		if r, err := fsys.resolve(abs(file)); err == nil {
+			if sum, ok := l.rd.fresh(r, l.opts.maxFile); ok {
+				if t := c.kust(l.used, file, sum); t != nil {
+					return t, nil
+				}
+			}
+		}
+	}
+	r, data, fi, err := fsys.readFile(abs(file))
+	if err != nil {
+		return nil, fmt.Errorf("reading kustomization: %w", err)
+	}
 	if c == nil {
-		return parseKustomization(data)
+		return parseKustomization(data), nil
 	}
 	sum := sha256.Sum256(data)
-	l.used.kusts[file] = true
-	c.mu.Lock()
-	t := c.kusts[file]
-	c.mu.Unlock()
-	if t != nil && t.sum == sum {
-		return t.text
+	if fi != nil {
+		l.rd.record(r, fi, sum)
 	}
-	text := parseKustomization(data)
+	if t := c.kust(l.used, file, sum); t != nil {
+		return t, nil
+	}
+	t := parseKustomization(data)
 	c.mu.Lock()
-	c.kusts[file] = &parsedKust{sum: sum, text: text}
+	c.kusts[file] = &parsedKust{sum: sum, text: t}
 	c.stats.parses++
 	c.mu.Unlock()
-	return text
+	return t, nil
+}
+
+// kust returns the parse of file if its bytes hashed to sum.
+func (c *Cache) kust(u *used, file string, sum [sha256.Size]byte) *kustText {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u.kusts[file] = true
+	if t := c.kusts[file]; t != nil && t.sum == sum {
+		return t.text
+	}
+	return nil
 }

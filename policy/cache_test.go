@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -252,5 +254,21 @@ func TestLoadCachedEvicts(t *testing.T) {
 func TestWithCacheNil(t *testing.T) {
 	if _, err := Load(t.TempDir(), WithCache(nil)); err == nil {
 		t.Error("WithCache(nil): no error")
+	}
+}
+
+// age sets the modification time of every file under root an hour back,
+// out of the racy window: a Cache may then trust their stamps.
+func age(t testing.TB, root string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink != 0 {
+			return err
+		}
+		return os.Chtimes(p, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

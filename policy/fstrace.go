@@ -2,6 +2,7 @@ package policy
 
 import (
 	"crypto/sha256"
+	"io/fs"
 	"slices"
 	"strconv"
 )
@@ -55,7 +56,7 @@ func (t *fsTrace) add(q fsQuestion, sum [sha256.Size]byte) {
 func (f *rootFS) answer(q fsQuestion) [sha256.Size]byte {
 	switch q.op {
 	case opReadFile:
-		return sumRead(f.readFile(q.path))
+		return f.answerRead(q.path)
 	case opIsDir:
 		return sumBool(f.isDir(q.path))
 	case opExists:
@@ -70,16 +71,40 @@ func (f *rootFS) answer(q fsQuestion) [sha256.Size]byte {
 	return [sha256.Size]byte{} // no question of ours: never a match
 }
 
-// sumRead hashes the path a read resolved to and the file's bytes, or
-// the error reading it: the path matters since the file is claimed.
-func sumRead(r string, data []byte, err error) [sha256.Size]byte {
+// answerRead is the answer to reading p: without opening the file when
+// its stamp vouches for bytes read before.
+func (f *rootFS) answerRead(p string) [sha256.Size]byte {
+	if r, err := f.resolve(p); err == nil {
+		if sum, ok := f.rd.fresh(r, f.maxFile); ok {
+			return sumFile(r, sum)
+		}
+	}
+	r, data, fi, err := f.readFile(p)
+	return f.sumRead(r, data, fi, err)
+}
+
+// sumRead hashes what reading a file gave (see sumFile), or the error
+// met; a read with a stat fi is recorded for the next Load.
+func (f *rootFS) sumRead(r string, data []byte, fi fs.FileInfo, err error) [sha256.Size]byte {
 	if err != nil {
 		return sumStrings(err)
 	}
-	h := sha256.New()
-	h.Write([]byte(strconv.Itoa(len(r)) + ":" + r))
-	h.Write(data)
-	return [sha256.Size]byte(h.Sum(nil))
+	sum := sha256.Sum256(data)
+	if fi != nil {
+		f.rd.record(r, fi, sum)
+	}
+	return sumFile(r, sum)
+}
+
+// sumFile hashes the path a read resolved to and the hash of the file's
+// bytes: the path matters since the file is claimed.
+func sumFile(r string, sum [sha256.Size]byte) [sha256.Size]byte {
+	b := make([]byte, 0, 24+len(r)+len(sum))
+	b = strconv.AppendInt(b, int64(len(r)), 10)
+	b = append(b, ':')
+	b = append(b, r...)
+	b = append(b, sum[:]...)
+	return sha256.Sum256(b)
 }
 
 func sumBool(b bool) [sha256.Size]byte {

@@ -68,13 +68,13 @@ func FuzzParse(f *testing.F) {
 		hoistDoc("y", "  chart: oci://ghcr.io/a/c\n  policy: {semver: {range: '*'}}\n  follow: {path: s, policy: apps:x}\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func() *Set {
-			l := newLoader(&options{log: discard(), maxFile: 1 << 20})
 			fsys := fstest.MapFS{"p.yaml": {Data: data}}
+			l := newLoader(&options{log: discard(), maxFile: 1 << 20}, fsys)
 			files, _, err := l.walk(fsys, ".")
 			if err != nil {
 				t.Fatal(err)
 			}
-			l.load(fsys, files)
+			l.load(files)
 			return l.finish()
 		}
 		a, b := load(), load()

@@ -1,15 +1,14 @@
 package policy
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -35,11 +34,14 @@ type rootFS struct {
 	maxFile int64
 	reads   map[string]bool // files read, slash paths relative to the root
 	trace   *fsTrace        // what a build asked, when a Cache keeps it
-	// known are paths with no symlink on the way, as the walk found them,
-	// and lstats memoizes Lstat while resolving the others: a rootFS
-	// lives for one Load, which sees the tree as its walk did.
-	known  map[string]bool
+	// known are the walk's entries (no symlink on the way, but one may be
+	// at the end) and listed the directories it listed whole; lstats
+	// memoizes Lstat of the other paths: a rootFS lives for one Load,
+	// which sees the tree as its walk did.
+	known  map[string]fs.DirEntry
+	listed map[string]bool
 	lstats map[string]lstatResult
+	rd     *reader // reads files, through the Load's Cache
 }
 
 type lstatResult struct {
@@ -47,8 +49,14 @@ type lstatResult struct {
 	err error
 }
 
-// lstat is the root's Lstat, memoized.
+// lstat is the root's Lstat as the walk found it, or memoized.
 func (f *rootFS) lstat(p string) (fs.FileInfo, error) {
+	if d, ok := f.known[p]; ok {
+		return d.Info()
+	}
+	if f.missing(p) {
+		return nil, &fs.PathError{Op: "lstatat", Path: p, Err: syscall.ENOENT}
+	}
 	if r, ok := f.lstats[p]; ok {
 		return r.fi, r.err
 	}
@@ -59,12 +67,10 @@ func (f *rootFS) lstat(p string) (fs.FileInfo, error) {
 
 var _ filesys.FileSystem = (*rootFS)(nil)
 
-func newRootFS(root *os.Root, maxFile int64, known map[string]bool) *rootFS {
-	return &rootFS{root: root, maxFile: maxFile, reads: map[string]bool{}, known: known, lstats: map[string]lstatResult{}}
-}
-
 // newRootFS is the Load's view of r.
-func (l *loader) newRootFS(r *os.Root) *rootFS { return newRootFS(r, l.opts.maxFile, l.walked) }
+func (l *loader) newRootFS(r *os.Root) *rootFS {
+	return &rootFS{root: r, maxFile: l.opts.maxFile, reads: map[string]bool{}, known: l.walked, listed: l.listed, lstats: map[string]lstatResult{}, rd: l.rd}
+}
 
 // abs is the path kustomize sees for rel, a slash path relative to the root.
 func abs(rel string) string { return path.Join(kustRoot, rel) }
@@ -95,7 +101,7 @@ func (f *rootFS) resolve(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, ok := f.known[rel]; ok {
+	if d, ok := f.known[rel]; ok && d.Type()&fs.ModeSymlink == 0 {
 		return rel, nil
 	}
 	done, todo := ".", strings.Split(rel, "/")
@@ -140,59 +146,48 @@ func (f *rootFS) Open(p string) (filesys.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.rd.used.opens++
 	return f.root.Open(r)
 }
 
 // ReadFile reads a file, at most the loader's maximum file size, and
 // records it as read.
 func (f *rootFS) ReadFile(p string) ([]byte, error) {
-	r, data, err := f.readFile(p)
+	r, data, fi, err := f.readFile(p)
 	if err == nil {
 		f.reads[r] = true
 	}
 	if f.trace != nil {
-		f.trace.add(fsQuestion{opReadFile, p}, sumRead(r, data, err))
+		f.trace.add(fsQuestion{opReadFile, p}, f.sumRead(r, data, fi, err))
 	}
 	return data, err
 }
 
-// readFile reads p, returning the root-relative path it resolved to.
-func (f *rootFS) readFile(p string) (string, []byte, error) {
+// readFile reads p, returning the root-relative path it resolved to and,
+// for a regular file, its stat when opened.
+func (f *rootFS) readFile(p string) (string, []byte, fs.FileInfo, error) {
 	r, err := f.resolve(p)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
-	if data, ok := f.readRegular(r); ok {
-		return r, data, nil
+	// A regular file no larger than the maximum is read in one open; for
+	// anything else (a path resolve found missing is not even opened),
+	// what follows says why not.
+	if l, ok := f.lstats[r]; !f.missing(r) && (!ok || l.err == nil) {
+		if data, fi, err := f.rd.read(r, f.maxFile, true, true); err == nil {
+			return r, data, fi, nil
+		}
 	}
-	fi, err := f.root.Stat(r)
+	fi, err := f.statResolved(r)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	if fi.Size() > f.maxFile {
-		return "", nil, fmt.Errorf("%s: file is larger than %d bytes", abs(r), f.maxFile)
+		return "", nil, nil, fmt.Errorf("%s: file is larger than %d bytes", abs(r), f.maxFile)
 	}
+	f.rd.used.opens++
 	data, err := f.root.ReadFile(r)
-	return r, data, err
-}
-
-// readRegular reads r in one open if it is a regular file no larger than
-// the maximum; ok is false otherwise, and readFile then says why.
-func (f *rootFS) readRegular(r string) (data []byte, ok bool) {
-	fh, err := f.root.Open(r)
-	if err != nil {
-		return nil, false
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > f.maxFile {
-		return nil, false
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+512))
-	if _, err := buf.ReadFrom(io.LimitReader(fh, f.maxFile+1)); err != nil || int64(buf.Len()) > f.maxFile {
-		return nil, false
-	}
-	return buf.Bytes(), true
+	return r, data, nil, err
 }
 
 // stat stats p after resolving it.
@@ -201,7 +196,26 @@ func (f *rootFS) stat(p string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	return f.statResolved(r)
+}
+
+// statResolved stats r, a path resolve returned, as the walk found it
+// when it did.
+func (f *rootFS) statResolved(r string) (fs.FileInfo, error) {
+	if d, ok := f.known[r]; ok && d.Type()&fs.ModeSymlink == 0 {
+		return d.Info()
+	}
+	if f.missing(r) { // what the root's Stat says
+		return nil, &fs.PathError{Op: "statat", Path: r, Err: syscall.ENOENT}
+	}
 	return f.root.Stat(r)
+}
+
+// missing reports whether the walk found that p did not exist: its
+// directory was listed whole without it.
+func (f *rootFS) missing(p string) bool {
+	_, ok := f.known[p]
+	return !ok && f.listed[path.Dir(p)]
 }
 
 // IsDir reports whether p is a directory inside the root.
@@ -273,7 +287,7 @@ func (f *rootFS) cleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	fi, err := f.root.Stat(r)
+	fi, err := f.statResolved(r)
 	if err == nil && fi.IsDir() {
 		return filesys.ConfirmedDir(abs(r)), "", nil
 	}

@@ -135,7 +135,7 @@ func (l *loader) remoteRef(fsys *rootFS, ks map[string]*kustomization, k *kustom
 		for _, d := range k.dirs {
 			if b := ks[d]; b != nil {
 				todo = append(todo, b)
-			} else if l.walked[d] { // a regular file holds no kustomization
+			} else if e := l.walked[d]; e != nil && e.Type().IsRegular() { // a regular file holds no kustomization
 				continue
 			} else if b := l.lookupKustomization(fsys, d); b != nil {
 				ks[d] = b

@@ -58,11 +58,10 @@ func (f *rootFS) canonical(rel string) string {
 // sees the fields kustomize will see. ok is false for a file that is not
 // a kustomization at all (another apiVersion, say a Flux Kustomization).
 func (l *loader) readKustomization(fsys *rootFS, file string) (k *kustomization, ok bool, err error) {
-	data, err := fsys.ReadFile(abs(file))
+	t, err := l.kustText(fsys, file)
 	if err != nil {
-		return nil, true, fmt.Errorf("reading kustomization: %w", err)
+		return nil, true, err
 	}
-	t := l.parseCached(file, data)
 	if t.other || t.err != nil {
 		return nil, !t.other, t.err
 	}

@@ -2,14 +2,17 @@ package policy
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Load reads the policies under root: every .yaml and .yml file, all of its
@@ -58,7 +61,7 @@ func Load(root string, opts ...Option) (*Set, error) {
 		return nil, fmt.Errorf("loading policies: %w", err)
 	}
 	defer r.Close()
-	l := newLoader(o)
+	l := newLoader(o, r.FS())
 	files, kusts, err := l.walk(r.FS(), start)
 	if err != nil {
 		return nil, fmt.Errorf("loading policies from %s: %w", root, err)
@@ -66,7 +69,7 @@ func Load(root string, opts ...Option) (*Set, error) {
 	if fi.IsDir() && len(kusts) > 0 {
 		l.kustomize(r, kusts)
 	}
-	l.load(r.FS(), files)
+	l.load(files)
 	if o.cache != nil {
 		o.cache.keep(l.used)
 	}
@@ -86,15 +89,25 @@ type loader struct {
 	// remote are the remote references already warned about, by the
 	// kustomization file holding them.
 	remote map[string]bool
-	// walked are the paths the walk found with no symlink on the way
-	// (slash paths): true for a regular file.
-	walked map[string]bool
+	// walked are the paths the walk found (slash paths, with no symlink
+	// on the way but perhaps at the end), and their entries; listed are
+	// the directories it listed whole: a path in one that the walk did
+	// not find did not exist.
+	walked map[string]fs.DirEntry
+	listed map[string]bool
 	// used is what this Load took from or put into its Cache.
 	used *used
+	rd   *reader // reads the files, through the Cache
 }
 
-func newLoader(o *options) *loader {
-	return &loader{opts: o, claimed: map[string]bool{}, rendered: map[string][]byte{}, remote: map[string]bool{}, walked: map[string]bool{}, used: newUsed()}
+// newLoader is a loader of the files of fsys.
+func newLoader(o *options, fsys fs.FS) *loader {
+	l := &loader{opts: o, claimed: map[string]bool{}, rendered: map[string][]byte{}, remote: map[string]bool{}, walked: map[string]fs.DirEntry{}, listed: map[string]bool{}, used: newUsed()}
+	l.rd = &reader{fsys: fsys, cache: o.cache, used: l.used, start: time.Now(), walked: l.walked}
+	if o.cache != nil {
+		o.cache.begin(l.used)
+	}
+	return l
 }
 
 // entry is a file the walk found.
@@ -111,15 +124,18 @@ func (l *loader) walk(fsys fs.FS, start string) (files []entry, kusts []string, 
 		case err != nil && p == start:
 			return err
 		case err != nil:
+			delete(l.listed, p) // its listing failed, perhaps half way
 			l.problem(p, 0, "", fmt.Errorf("reading %s: %w", p, err))
 			return nil
-		case d.Type()&fs.ModeSymlink == 0:
-			l.walked[p] = d.Type().IsRegular()
 		}
+		l.walked[p] = d
 		switch {
 		case d.IsDir() && d.Name() == ".git":
 			return fs.SkipDir
-		case d.IsDir() || (!isYAML(p) && !isKustomizationPath(p)):
+		case d.IsDir():
+			l.listed[p] = true
+			return nil
+		case !isYAML(p) && !isKustomizationPath(p):
 			return nil
 		case !d.Type().IsRegular():
 			l.opts.log.Debug("skipping non-regular file", "file", p, "type", d.Type().String())
@@ -136,16 +152,16 @@ func (l *loader) walk(fsys fs.FS, start string) (files []entry, kusts []string, 
 
 // load reads the files in walk order: the output of a kustomization that
 // rendered where its file is, and the files no render read.
-func (l *loader) load(fsys fs.FS, files []entry) {
+func (l *loader) load(files []entry) {
 	for _, e := range files {
 		switch {
 		case l.rendered[e.path] != nil:
-			l.decodeCached(e.path, e.path, l.rendered[e.path])
+			l.decodeCached(e.path, e.path, l.rendered[e.path], sha256.Sum256(l.rendered[e.path]))
 		case !isYAML(e.path): // a Kustomization file that did not render
 		case l.claimed[e.path]:
 			l.opts.log.Debug("file read by a kustomization", "file", e.path)
 		default:
-			l.file(fsys, e.path, e.d)
+			l.file(e.path, e.d)
 		}
 	}
 }
@@ -155,25 +171,29 @@ func isYAML(p string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// file reads and decodes one YAML file.
-func (l *loader) file(fsys fs.FS, p string, d fs.DirEntry) {
+// file reads and decodes one YAML file. With a Cache, a file whose stamp
+// vouches for bytes decoded before is not opened.
+func (l *loader) file(p string, d fs.DirEntry) {
 	info, err := d.Info()
 	if err == nil && info.Size() > l.opts.maxFile {
-		if !mayHoldPolicies(fsys, p) {
+		if !l.mayHoldPolicies(p) {
 			l.opts.log.Debug("large file without policy objects", "file", p, "bytes", info.Size())
 			return // a data file: yamlpatch reports it if it holds markers
 		}
 		err = fmt.Errorf("file is larger than %s", sizeText(l.opts.maxFile))
 	}
+	if err == nil && l.replayFresh(p, info) {
+		return
+	}
 	var data []byte
 	if err == nil {
-		data, err = fs.ReadFile(fsys, p)
+		data, info, err = l.rd.read(p, math.MaxInt64, false, false)
 	}
 	if err != nil {
 		l.problem(p, 0, "", fmt.Errorf("reading policy file: %w", err))
 		return
 	}
-	l.decodeCached(p, "", data)
+	l.decodeRead(p, data, info)
 }
 
 // sizeText is "16 MiB" for whole mebibytes, else "N bytes".
@@ -187,8 +207,8 @@ func sizeText(n int64) string {
 // mayHoldPolicies reports whether the first 64 KiB of a file name an API
 // group whose objects Load reads; a file too large to load that does not is
 // data, not policies.
-func mayHoldPolicies(fsys fs.FS, p string) bool {
-	f, err := fsys.Open(p)
+func (l *loader) mayHoldPolicies(p string) bool {
+	f, err := l.rd.open(p)
 	if err != nil {
 		return true // let the read report it
 	}
