@@ -25,17 +25,20 @@ var setOpts = []cmp.Option{
 
 // cacheStep changes the tree, then the test loads it with and without the
 // cache; decodes and builds, when not -1, are what the cached Load must
-// redo.
+// redo; with noOpens it must open no file.
 type cacheStep struct {
 	name            string
 	change          func(t *testing.T, root string)
 	decodes, builds int
+	noOpens         bool
 }
 
-// checkCached runs steps on a copy of the tree src (or files written into
-// an empty one): after each, Load with the cache must equal Load without.
+// checkCached runs steps on the tree at root, first aged out of the racy
+// window (so that the cache may trust the stamps of the files no step
+// changes): after each, Load with the cache must equal Load without.
 func checkCached(t *testing.T, root string, steps []cacheStep) {
 	t.Helper()
+	age(t, root)
 	c := NewCache()
 	for _, s := range steps {
 		if s.change != nil {
@@ -59,6 +62,9 @@ func checkCached(t *testing.T, root string, steps []cacheStep) {
 		}
 		if b := after.builds - before.builds; s.builds >= 0 && b != s.builds {
 			t.Errorf("%s: %d kustomizations built, want %d", s.name, b, s.builds)
+		}
+		if o := after.opens - before.opens; s.noOpens && o != 0 {
+			t.Errorf("%s: %d files opened, want none", s.name, o)
 		}
 	}
 }
@@ -147,7 +153,7 @@ func TestLoadCachedTestdata(t *testing.T) {
 			file := firstPolicyFile(t, root)
 			checkCached(t, root, []cacheStep{
 				{name: "cold", decodes: -1, builds: -1},
-				{name: "warm", decodes: 0, builds: 0},
+				{name: "warm", decodes: 0, builds: 0, noOpens: true},
 				{name: "edit a file", change: appendTo(file, "\n---\n"+hoistDoc("added", goodSpec)), decodes: -1, builds: -1},
 				{name: "break a file", change: appendTo(file, "\n---\n"+hoistDoc("Bad_Name", goodSpec)), decodes: -1, builds: -1},
 				{name: "add a file", change: write("added/new.yaml", hoistDoc("new", goodSpec)), decodes: 1, builds: 0},
@@ -165,7 +171,7 @@ func TestLoadCachedKustomize(t *testing.T) {
 	const prod, base = "clusters/prod/", "apps/base/"
 	checkCached(t, root, []cacheStep{
 		{name: "cold", decodes: -1, builds: 1},
-		{name: "warm", decodes: 0, builds: 0},
+		{name: "warm", decodes: 0, builds: 0, noOpens: true},
 		{name: "edit the base", change: replaceIn(base+"kustomization.yaml", "namespace: apps", "namespace: apps2"), decodes: 1, builds: 1},
 		{name: "edit a patch", change: replaceIn(prod+"api-label.yaml", "prod", "staging"), decodes: 1, builds: 1},
 		{name: "edit a resource", change: replaceIn(base+"web.yaml", "name: web\n", "name: web2\n"), decodes: 1, builds: 1},
@@ -270,5 +276,170 @@ func age(t testing.TB, root string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// keepMtime runs change on the file name, then sets its modification
+// time back to what it was: only its ctime (and perhaps inode) tells.
+func keepMtime(name string, change func(*testing.T, string)) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(name))
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(t, root)
+		if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// renameOver replaces the file name by a new file of the same size and
+// modification time, renamed over it.
+func renameOver(name, old, new string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(name))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmp := p + ".tmp"
+		if err := os.WriteFile(tmp, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(tmp, fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func symlinkOver(name, target string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		remove(name)(t, root)
+		write(name, "-> "+target)(t, root)
+	}
+}
+
+func chmod(mode os.FileMode, names ...string) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		for _, n := range names {
+			if err := os.Chmod(filepath.Join(root, filepath.FromSlash(n)), mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func both(fs ...func(*testing.T, string)) func(*testing.T, string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		for _, f := range fs {
+			f(t, root)
+		}
+	}
+}
+
+// TestLoadCachedStamps changes files in ways that keep some of their
+// stat: the same size with the modification time set back, a rewrite in
+// the same second, a rename over the file, a symlink in its place,
+// permissions. Files loaded directly and files a kustomization reads.
+func TestLoadCachedStamps(t *testing.T) {
+	const (
+		p, q     = "direct/p.yaml", "direct/q.yaml"
+		pol, rep = "app/policy.yaml", "app/repo.yaml"
+	)
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		p:                        hoistDoc("p", goodSpec),
+		q:                        hoistDoc("q", goodSpec),
+		"app/kustomization.yaml": "namespace: apps\nresources: [policy.yaml, repo.yaml]\n",
+		pol:                      kustPolicy,
+		rep:                      kustRepo,
+		"shared/other.yaml":      strings.Replace(kustPolicy, "name: p}", "name: o}", 1),
+	})
+	var mtimes []time.Time // of q and rep after "write now"
+	writeNow := func(t *testing.T, root string) {
+		replaceIn(q, "name: q", "name: x")(t, root)
+		replaceIn(rep, "acme/r", "acme/s")(t, root)
+		mtimes = nil
+		for _, n := range []string{q, rep} {
+			fi, err := os.Stat(filepath.Join(root, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mtimes = append(mtimes, fi.ModTime())
+		}
+	}
+	sameTick := func(t *testing.T, root string) {
+		replaceIn(q, "name: x", "name: y")(t, root)
+		replaceIn(rep, "acme/s", "acme/t")(t, root)
+		for i, n := range []string{q, rep} {
+			if err := os.Chtimes(filepath.Join(root, n), mtimes[i], mtimes[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if os.Geteuid() == 0 {
+		t.Log("running as root: the unreadable files can be read all the same")
+	}
+	checkCached(t, root, []cacheStep{
+		{name: "cold", decodes: -1, builds: 1},
+		{name: "warm", decodes: 0, builds: 0, noOpens: true},
+		{name: "same size, mtime set back", change: keepMtime(p, replaceIn(p, "acme/api", "acme/apj")), decodes: 1, builds: 0},
+		{name: "same size, mtime set back, in a build", change: keepMtime(pol, replaceIn(pol, ">=1.0.0", ">=2.0.0")), decodes: 1, builds: 1},
+		{name: "warm after", decodes: 0, builds: 0, noOpens: true},
+		{name: "write now", change: writeNow, decodes: 2, builds: 1},
+		{name: "same size in the same tick", change: sameTick, decodes: 2, builds: 1},
+		{name: "renamed over", change: both(renameOver(p, "acme/apj", "acme/apk"), renameOver(pol, ">=2.0.0", ">=3.0.0")), decodes: 2, builds: 1},
+		{name: "symlink in place", change: both(symlinkOver(p, "../shared/other.yaml"), symlinkOver(pol, "../shared/other.yaml")), decodes: -1, builds: 1},
+		{name: "unreadable", change: chmod(0, q, rep), decodes: -1, builds: -1},
+		{name: "readable again", change: chmod(0o644, q, rep), decodes: -1, builds: -1},
+		{name: "aged", change: func(t *testing.T, root string) { age(t, root) }, decodes: -1, builds: -1},
+		{name: "warm at the end", decodes: 0, builds: 0, noOpens: true},
+	})
+}
+
+// TestLoadCachedOpensNoFile: a warm Load of a tree whose files are old
+// enough opens none of them; of a tree written just now, it reads every
+// file again, since a write in the same timestamp tick could have kept
+// each one's stat.
+func TestLoadCachedOpensNoFile(t *testing.T) {
+	for _, tree := range []string{"charts", "demo", "flux-automations", "flux-e2e", "flux-kustomize", "promotion"} {
+		t.Run(tree, func(t *testing.T) {
+			root := copyTree(t, filepath.Join("..", "testdata", tree))
+			c := NewCache()
+			opens := func() int {
+				t.Helper()
+				before := c.counts().opens
+				if _, err := Load(root, WithCache(c)); err != nil {
+					t.Fatal(err)
+				}
+				return c.counts().opens - before
+			}
+			cold := opens()
+			if cold == 0 {
+				t.Fatal("cold Load opened no file")
+			}
+			if got := opens(); got != cold {
+				t.Errorf("warm Load of files written just now opened %d files, want %d (all, again)", got, cold)
+			}
+			age(t, root)
+			opens() // stamps changed: read again, now old enough
+			if got := opens(); got != 0 {
+				t.Errorf("warm Load of old files opened %d files, want 0", got)
+			}
+		})
 	}
 }

@@ -171,9 +171,9 @@ func (f *rootFS) readFile(p string) (string, []byte, fs.FileInfo, error) {
 		return "", nil, nil, err
 	}
 	// A regular file no larger than the maximum is read in one open; for
-	// anything else (a path resolve found missing is not even opened),
-	// what follows says why not.
-	if l, ok := f.lstats[r]; !f.missing(r) && (!ok || l.err == nil) {
+	// anything else (what the walk or resolve found missing or not a
+	// regular file is not even opened), what follows says why not.
+	if f.mayBeRegular(r) {
 		if data, fi, err := f.rd.read(r, f.maxFile, true, true); err == nil {
 			return r, data, fi, nil
 		}
@@ -182,7 +182,10 @@ func (f *rootFS) readFile(p string) (string, []byte, fs.FileInfo, error) {
 	if err != nil {
 		return "", nil, nil, err
 	}
-	if fi.Size() > f.maxFile {
+	switch {
+	case fi.IsDir(): // as reading it says, with the path kustomize sees
+		return "", nil, nil, &fs.PathError{Op: "read", Path: abs(r), Err: syscall.EISDIR}
+	case fi.Size() > f.maxFile:
 		return "", nil, nil, fmt.Errorf("%s: file is larger than %d bytes", abs(r), f.maxFile)
 	}
 	f.rd.used.opens++
@@ -209,6 +212,16 @@ func (f *rootFS) statResolved(r string) (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: "statat", Path: r, Err: syscall.ENOENT}
 	}
 	return f.root.Stat(r)
+}
+
+// mayBeRegular reports whether r, a path resolve returned, may be a
+// regular file, as far as the walk and resolve found.
+func (f *rootFS) mayBeRegular(r string) bool {
+	if d, ok := f.known[r]; ok {
+		return d.Type().IsRegular()
+	}
+	l, ok := f.lstats[r]
+	return !f.missing(r) && (!ok || l.err == nil && l.fi.Mode().IsRegular())
 }
 
 // missing reports whether the walk found that p did not exist: its
