@@ -70,30 +70,43 @@ func TestCachedCloneIsRecloned(t *testing.T) {
 			gittest.WriteFiles(t, dir, map[string]string{"deploy/api.yaml": "broken\n", "untracked": "u\n"})
 		},
 	}
-	for name, damage := range tests {
-		t.Run(name, func(t *testing.T) {
-			bare, url := daemonRepo(t)
-			state := t.TempDir()
-			r := mustOpen(t, url, WithStateDir(state))
-			r.Close()
-			damage(t, r.Dir())
-			r2 := mustOpen(t, url, WithStateDir(state))
-			dir, head, err := r2.Checkout(context.Background())
-			if err != nil {
-				t.Fatalf("Checkout after damage: %v", err)
-			}
-			if want := gittest.Git(t, bare, "rev-parse", "main"); head != want {
-				t.Errorf("Checkout head = %s, want %s", head, want)
-			}
-			for f, content := range seed {
-				assertFile(t, dir, f, content)
-			}
-			for _, f := range []string{"stray.txt", "untracked", "junk"} {
-				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-					t.Errorf("%s survived the checkout", f)
-				}
-			}
-		})
+	// With a CloneCache shared by both Repos the damage must be found all
+	// the same, though this process checked the clone before.
+	for _, cached := range []bool{false, true} {
+		for name, damage := range tests {
+			t.Run(fmt.Sprintf("%s/cache=%v", name, cached), func(t *testing.T) {
+				recloneAfter(t, damage, cached)
+			})
+		}
+	}
+}
+
+func recloneAfter(t *testing.T, damage func(t *testing.T, dir string), cached bool) {
+	bare, url := daemonRepo(t)
+	opts := []Option{WithStateDir(t.TempDir())}
+	if cached {
+		opts = append(opts, WithCloneCache(&CloneCache{}))
+	}
+	r := mustOpen(t, url, opts...)
+	_, _, err := r.Checkout(context.Background())
+	must(t, err)
+	r.Close()
+	damage(t, r.Dir())
+	r2 := mustOpen(t, url, opts...)
+	dir, head, err := r2.Checkout(context.Background())
+	if err != nil {
+		t.Fatalf("Checkout after damage: %v", err)
+	}
+	if want := gittest.Git(t, bare, "rev-parse", "main"); head != want {
+		t.Errorf("Checkout head = %s, want %s", head, want)
+	}
+	for f, content := range seed {
+		assertFile(t, dir, f, content)
+	}
+	for _, f := range []string{"stray.txt", "untracked", "junk"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s survived the checkout", f)
+		}
 	}
 }
 

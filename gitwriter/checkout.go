@@ -19,6 +19,7 @@ func (r *Repo) Checkout(ctx context.Context) (dir, head string, err error) {
 		return "", "", err
 	}
 	defer end()
+	defer r.forgetOnError(&err)
 	h, err := r.checkout(ctx)
 	if err != nil {
 		return "", "", err

@@ -71,10 +71,31 @@ func (r *Repo) openCached() (*git.Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", r.trackingRef(), err)
 	}
-	if err := checkCommit(repo, ref.Hash()); err != nil {
+	if err := r.verifyCommit(repo, ref.Hash()); err != nil {
 		return nil, err
 	}
 	return repo, nil
+}
+
+// verifyCommit checks commit h with checkCommit, unless this process did so
+// in this clone before: then it reads only the commit and its root tree.
+func (r *Repo) verifyCommit(repo *git.Repository, h plumbing.Hash) error {
+	if r.o.cloneCache.isVerified(r.dir, h) {
+		c, err := repo.CommitObject(h)
+		if err != nil {
+			return fmt.Errorf("reading commit %s: %w", h, err)
+		}
+		if _, err := c.Tree(); err != nil {
+			return fmt.Errorf("reading tree of %s: %w", h, err)
+		}
+		return nil
+	}
+	r.treeWalks++
+	if err := checkCommit(repo, h); err != nil {
+		return err
+	}
+	r.o.cloneCache.putVerified(r.dir, h)
+	return nil
 }
 
 // checkRefs reads every reference, failing on one a crash left empty or
@@ -114,6 +135,7 @@ func checkCommit(repo *git.Repository, h plumbing.Hash) error {
 }
 
 func (r *Repo) clone(ctx context.Context) error {
+	r.o.cloneCache.forget(r.dir)
 	if err := os.RemoveAll(r.dir); err != nil {
 		return fmt.Errorf("removing old clone: %w", err)
 	}

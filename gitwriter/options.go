@@ -32,6 +32,7 @@ type options struct {
 	depthSet           bool
 	historyLimit       int
 	historyCache       *HistoryCache
+	cloneCache         *CloneCache
 	log                *slog.Logger
 	// writeFile writes worktree files on checkout; tests replace it to
 	// make writes fail.
@@ -57,6 +58,9 @@ func makeOptions(opts ...Option) (*options, error) {
 	}
 	if o.historyCache == nil {
 		o.historyCache = &HistoryCache{}
+	}
+	if o.cloneCache == nil {
+		o.cloneCache = &CloneCache{}
 	}
 	if o.pushBranch == o.branch {
 		o.pushBranch = ""
@@ -256,6 +260,20 @@ func WithHistoryLimit(n int) Option {
 func WithHistoryCache(c *HistoryCache) Option {
 	return func(o *options) error {
 		o.historyCache = c
+		return nil
+	}
+}
+
+// WithCloneCache keeps what a Repo learns of its cached clone in c (the
+// commits it checked, the decoded index), so that a Repo opened for each
+// pass on the same state dir neither walks the head's trees nor decodes the
+// index again. The default is a cache of the Repo's own.
+func WithCloneCache(c *CloneCache) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("clone cache must not be nil")
+		}
+		o.cloneCache = c
 		return nil
 	}
 }

@@ -41,6 +41,9 @@ type Repo struct {
 	indexAt plumbing.Hash // commit the index matches (worktree too, but for files scan finds); zero if unknown
 	clean   bool          // the worktree matches the index exactly, no scan needed
 	stamp   string        // the index file's size and mtime when indexAt was recorded
+
+	// Counters for tests: index files decoded and commits' trees walked.
+	indexDecodes, treeWalks int
 }
 
 // Open prepares a cached clone of rawURL: it resolves the branch, reuses the

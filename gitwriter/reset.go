@@ -64,8 +64,8 @@ func (r *Repo) checkoutAll(target plumbing.Hash) error {
 		}
 		idx.Entries = append(idx.Entries, ie)
 	}
-	if err := r.repo.Storer.SetIndex(idx); err != nil {
-		return fmt.Errorf("writing index: %w", err)
+	if err := r.writeIndex(idx); err != nil {
+		return err
 	}
 	r.clean = true
 	return r.setIndexAt(target)
@@ -90,9 +90,9 @@ func (r *Repo) emptyWorktree() error {
 // fastReset rewrites the files that are dirty or differ between r.indexAt
 // and target.
 func (r *Repo) fastReset(target plumbing.Hash) error {
-	idx, err := r.repo.Storer.Index()
+	idx, sum, err := r.readIndex()
 	if err != nil {
-		return fmt.Errorf("reading index: %w", err)
+		return err
 	}
 	var dirty []string
 	if !r.clean {
@@ -102,6 +102,7 @@ func (r *Repo) fastReset(target plumbing.Hash) error {
 	}
 	if target == r.indexAt && len(dirty) == 0 {
 		r.clean = true
+		r.o.cloneCache.putIndex(r.dir, idx, sum) // unchanged, as is the file
 		return nil
 	}
 	to, err := r.commitTree(target)
@@ -120,8 +121,8 @@ func (r *Repo) fastReset(target plumbing.Hash) error {
 	if err := r.checkoutPaths(idx, to, union(dirty, changed)); err != nil {
 		return err
 	}
-	if err := r.repo.Storer.SetIndex(idx); err != nil {
-		return fmt.Errorf("writing index: %w", err)
+	if err := r.writeIndex(idx); err != nil {
+		return err
 	}
 	r.log.Debug("reset worktree", "from", from.String(), "to", target.String(), "dirty", len(dirty), "changed", len(changed))
 	r.clean = true

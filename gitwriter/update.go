@@ -38,13 +38,14 @@ type Outcome struct {
 // rejected because the remote moved, it fetches, resets to the new head,
 // calls edit again and retries, up to the max attempts ([WithMaxAttempts]).
 // An edit reporting no updates, or leaving the tree as it was, makes no commit.
-func (r *Repo) Update(ctx context.Context, edit EditFunc) (Outcome, error) {
-	out := Outcome{Branch: r.pushTarget()}
+func (r *Repo) Update(ctx context.Context, edit EditFunc) (out Outcome, err error) {
+	out = Outcome{Branch: r.pushTarget()}
 	end, err := r.begin(ctx)
 	if err != nil {
 		return out, err
 	}
 	defer end()
+	defer r.forgetOnError(&err)
 	for out.Attempts = 1; out.Attempts <= r.o.maxAttempts; out.Attempts++ {
 		var done bool
 		done, err = r.attempt(ctx, edit, &out)
@@ -102,6 +103,10 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	if err != nil {
 		return false, err
 	}
+	if r.o.cloneCache.isVerified(r.dir, head) {
+		// The commit's trees are the verified head's and those just written.
+		r.o.cloneCache.putVerified(r.dir, commit)
+	}
 	if moved {
 		r.log.Info("pushed commit", "revision", pushed.String(), "branch", out.Branch, "updates", len(change.Updates))
 	} else {
@@ -114,9 +119,9 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 // commit stages the changed files and commits them on head. It returns
 // git.ErrEmptyCommit when the tree did not change.
 func (r *Repo) commit(head plumbing.Hash, msg string) (plumbing.Hash, error) {
-	idx, err := r.repo.Storer.Index()
+	idx, _, err := r.readIndex()
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading index: %w", err)
+		return plumbing.ZeroHash, err
 	}
 	dirty, err := r.scan(idx)
 	if err != nil {

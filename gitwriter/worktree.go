@@ -135,7 +135,7 @@ func (r *Repo) stage(idx *index.Index, paths []string) error {
 			return err
 		}
 	}
-	return r.repo.Storer.SetIndex(idx)
+	return r.writeIndex(idx)
 }
 
 func (r *Repo) stageFile(idx *index.Index, name, p string, fi os.FileInfo) error {
