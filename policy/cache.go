@@ -30,6 +30,7 @@ type Cache struct {
 	// path, with the stamps that vouch for them.
 	seen  map[string]*seenFile
 	gen   uint64 // Loads begun: a seenFile keeps the last that used it
+	sizes sizes  // of the last Load's maps, to make the next one's
 	stats cacheStats
 }
 
@@ -47,6 +48,19 @@ func WithCache(c *Cache) Option {
 		o.cache = c
 		return nil
 	}
+}
+
+// sizes are the sizes of a Load's largest maps.
+type sizes struct{ walked, listed, claimed int }
+
+// sizeHint is the last Load's sizes.
+func (c *Cache) sizeHint() sizes {
+	if c == nil {
+		return sizes{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sizes
 }
 
 // cacheStats count the work a Cache did not save, for tests.
@@ -91,14 +105,15 @@ type used struct {
 	builds map[string]bool
 	kusts  map[string]bool
 	gen    uint64 // this Load's number, for seenFile.gen
+	sizes  sizes  // of its maps
 	opens  int    // files opened
 	// answers memoizes the file system's answers while checking builds:
 	// bases shared by many kustomizations are read once a Load.
-	answers map[fsQuestion][sha256.Size]byte
+	answers map[fsQuestion]fsResult
 }
 
 func newUsed() *used {
-	return &used{files: map[fileKey]bool{}, builds: map[string]bool{}, kusts: map[string]bool{}, answers: map[fsQuestion][sha256.Size]byte{}}
+	return &used{files: map[fileKey]bool{}, builds: map[string]bool{}, kusts: map[string]bool{}, answers: map[fsQuestion]fsResult{}}
 }
 
 // file returns the decode of key if the bytes hashed to sum before.
@@ -184,6 +199,7 @@ func (c *Cache) keep(u *used) {
 		}
 	}
 	c.stats.opens += u.opens
+	c.sizes = u.sizes
 }
 
 func (c *Cache) counts() cacheStats {
@@ -285,12 +301,15 @@ func (l *loader) buildCached(r *os.Root, probe *rootFS, k *kustomization) (out [
 // unchanged reports whether the file system gives every answer of trace.
 func (l *loader) unchanged(probe *rootFS, trace []fsAnswer) bool {
 	for _, a := range trace {
-		sum, ok := l.used.answers[a.q]
-		if !ok {
-			sum = probe.answer(a.q)
-			l.used.answers[a.q] = sum
+		got, ok := l.used.answers[a.q]
+		if !ok && a.q.op == opReadFile {
+			got, ok = probe.freshRead(a.q.path) // as cheap as memoizing it
 		}
-		if sum != a.sum {
+		if !ok {
+			got = probe.answer(a.q)
+			l.used.answers[a.q] = got
+		}
+		if got != a.a {
 			return false
 		}
 	}

@@ -25,11 +25,18 @@ type fsQuestion struct {
 	path string
 }
 
-// fsAnswer is a question and a hash of what rootFS answered: the bytes of
-// a file read, the names of a directory, the error met, true or false.
+// fsAnswer is a question and what rootFS answered.
 type fsAnswer struct {
-	q   fsQuestion
-	sum [sha256.Size]byte
+	q fsQuestion
+	a fsResult
+}
+
+// fsResult is an answer: for a file read, the path it resolved to (the
+// file is claimed) and the hash of its bytes; else a hash of the names of
+// a directory, the error met, true or false.
+type fsResult struct {
+	file string // "" but for a file read
+	sum  [sha256.Size]byte
 }
 
 // fsTrace records the questions of one build. The same questions
@@ -41,7 +48,7 @@ type fsTrace struct {
 	opaque  bool // the build opened a file: what it read is not known
 }
 
-func (t *fsTrace) add(q fsQuestion, sum [sha256.Size]byte) {
+func (t *fsTrace) add(q fsQuestion, a fsResult) {
 	if t.seen == nil {
 		t.seen = map[fsQuestion]bool{}
 	}
@@ -49,11 +56,11 @@ func (t *fsTrace) add(q fsQuestion, sum [sha256.Size]byte) {
 		return
 	}
 	t.seen[q] = true
-	t.answers = append(t.answers, fsAnswer{q, sum})
+	t.answers = append(t.answers, fsAnswer{q, a})
 }
 
 // answer asks q again, without recording it.
-func (f *rootFS) answer(q fsQuestion) [sha256.Size]byte {
+func (f *rootFS) answer(q fsQuestion) fsResult {
 	switch q.op {
 	case opReadFile:
 		return f.answerRead(q.path)
@@ -68,24 +75,34 @@ func (f *rootFS) answer(q fsQuestion) [sha256.Size]byte {
 		dir, file, err := f.cleanedAbs(q.path)
 		return sumStrings(err, string(dir), file)
 	}
-	return [sha256.Size]byte{} // no question of ours: never a match
+	return fsResult{file: "\x00"} // no question of ours: never a match
 }
 
 // answerRead is the answer to reading p: without opening the file when
 // its stamp vouches for bytes read before.
-func (f *rootFS) answerRead(p string) [sha256.Size]byte {
-	if r, err := f.resolve(p); err == nil {
-		if sum, ok := f.rd.fresh(r, f.maxFile); ok {
-			return sumFile(r, sum)
-		}
+func (f *rootFS) answerRead(p string) fsResult {
+	if a, ok := f.freshRead(p); ok {
+		return a
 	}
 	r, data, fi, err := f.readFile(p)
 	return f.sumRead(r, data, fi, err)
 }
 
-// sumRead hashes what reading a file gave (see sumFile), or the error
-// met; a read with a stat fi is recorded for the next Load.
-func (f *rootFS) sumRead(r string, data []byte, fi fs.FileInfo, err error) [sha256.Size]byte {
+// freshRead is the answer to reading p if the file's stamp vouches for
+// bytes read before: no file is opened.
+func (f *rootFS) freshRead(p string) (fsResult, bool) {
+	r, err := f.resolve(p)
+	if err != nil {
+		return fsResult{}, false
+	}
+	sum, ok := f.rd.fresh(r, f.maxFile)
+	return fsResult{r, sum}, ok
+}
+
+// sumRead is the answer to a file read: the path it resolved to and the
+// hash of its bytes, or the error met; a read with a stat fi is recorded
+// for the next Load.
+func (f *rootFS) sumRead(r string, data []byte, fi fs.FileInfo, err error) fsResult {
 	if err != nil {
 		return sumStrings(err)
 	}
@@ -93,29 +110,18 @@ func (f *rootFS) sumRead(r string, data []byte, fi fs.FileInfo, err error) [sha2
 	if fi != nil {
 		f.rd.record(r, fi, sum)
 	}
-	return sumFile(r, sum)
+	return fsResult{r, sum}
 }
 
-// sumFile hashes the path a read resolved to and the hash of the file's
-// bytes: the path matters since the file is claimed.
-func sumFile(r string, sum [sha256.Size]byte) [sha256.Size]byte {
-	b := make([]byte, 0, 24+len(r)+len(sum))
-	b = strconv.AppendInt(b, int64(len(r)), 10)
-	b = append(b, ':')
-	b = append(b, r...)
-	b = append(b, sum[:]...)
-	return sha256.Sum256(b)
-}
-
-func sumBool(b bool) [sha256.Size]byte {
-	return sha256.Sum256([]byte(strconv.FormatBool(b)))
+func sumBool(b bool) fsResult {
+	return fsResult{sum: sha256.Sum256([]byte(strconv.FormatBool(b)))}
 }
 
 // sumStrings hashes an error, or the strings each prefixed with its
 // length.
-func sumStrings(err error, s ...string) [sha256.Size]byte {
+func sumStrings(err error, s ...string) fsResult {
 	if err != nil {
-		return sha256.Sum256([]byte("e" + err.Error()))
+		return fsResult{sum: sha256.Sum256([]byte("e" + err.Error()))}
 	}
 	b := []byte("d")
 	for _, x := range s {
@@ -123,7 +129,7 @@ func sumStrings(err error, s ...string) [sha256.Size]byte {
 		b = append(b, ':')
 		b = append(b, x...)
 	}
-	return sha256.Sum256(b)
+	return fsResult{sum: sha256.Sum256(b)}
 }
 
 // readList is the files read, sorted.

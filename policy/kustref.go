@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"strings"
@@ -48,6 +49,9 @@ func (f *rootFS) kustomizationIn(dir string) string {
 // canonical resolves the symlinks of rel, a slash path relative to the
 // root; a path that cannot be resolved is returned as it is.
 func (f *rootFS) canonical(rel string) string {
+	if d, ok := f.known[rel]; ok && d.Type()&fs.ModeSymlink == 0 {
+		return rel // the walk found it so
+	}
 	if r, err := f.resolve(abs(rel)); err == nil {
 		return r
 	}

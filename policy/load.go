@@ -71,6 +71,7 @@ func Load(root string, opts ...Option) (*Set, error) {
 	}
 	l.load(files)
 	if o.cache != nil {
+		l.used.sizes = sizes{walked: len(l.walked), listed: len(l.listed), claimed: len(l.claimed)}
 		o.cache.keep(l.used)
 	}
 	return l.finish(), nil
@@ -102,7 +103,9 @@ type loader struct {
 
 // newLoader is a loader of the files of fsys.
 func newLoader(o *options, fsys fs.FS) *loader {
-	l := &loader{opts: o, claimed: map[string]bool{}, rendered: map[string][]byte{}, remote: map[string]bool{}, walked: map[string]fs.DirEntry{}, listed: map[string]bool{}, used: newUsed()}
+	n := o.cache.sizeHint()
+	l := &loader{opts: o, claimed: make(map[string]bool, n.claimed), rendered: map[string][]byte{}, remote: map[string]bool{},
+		walked: make(map[string]fs.DirEntry, n.walked), listed: make(map[string]bool, n.listed), used: newUsed()}
 	l.rd = &reader{fsys: fsys, cache: o.cache, used: l.used, start: time.Now(), walked: l.walked}
 	if o.cache != nil {
 		o.cache.begin(l.used)
