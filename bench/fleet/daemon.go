@@ -19,6 +19,7 @@ import (
 type hoistd struct {
 	cmd   *exec.Cmd
 	base  string // http://addr
+	pprof string // http://addr of its pprof server, "" for none
 	start time.Time
 	done  chan error
 }
@@ -36,20 +37,31 @@ func serviceConfig(bares []string, host, schedule, secretFile string) string {
 	return b.String()
 }
 
-// startHoist starts `hoist run` and returns once its HTTP server answers.
-func startHoist(ctx context.Context, bin, dir, config string, debounce time.Duration) (*hoistd, error) {
+// startHoist starts `hoist run` and returns once its HTTP server answers;
+// with pprof, it serves its profiles too.
+func startHoist(ctx context.Context, bin, dir, config string, debounce time.Duration, pprof bool) (*hoistd, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
+	}
+	var extra []string
+	pprofBase := ""
+	if pprof {
+		paddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		extra, pprofBase = []string{"--pprof-listen", paddr}, "http://"+paddr
 	}
 	log, err := os.Create(filepath.Join(dir, "hoist.log"))
 	if err != nil {
 		return nil, fmt.Errorf("creating log: %w", err)
 	}
-	cmd := exec.Command(bin, "run", "--config", config, "--state-dir", filepath.Join(dir, "state"),
-		"--listen", addr, "--jitter", "0", "--debounce", debounce.String(), "--log-level", "warn")
+	args := append([]string{"run", "--config", config, "--state-dir", filepath.Join(dir, "state"),
+		"--listen", addr, "--jitter", "0", "--debounce", debounce.String(), "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
-	h := &hoistd{cmd: cmd, base: "http://" + addr, start: time.Now(), done: make(chan error, 1)}
+	h := &hoistd{cmd: cmd, base: "http://" + addr, pprof: pprofBase, start: time.Now(), done: make(chan error, 1)}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting hoist: %w", err)
 	}
@@ -68,6 +80,32 @@ func startHoist(ctx context.Context, bin, dir, config string, debounce time.Dura
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// saveHeap writes the daemon's heap profile to dir/name, when it serves
+// profiles and dir is set.
+func (h *hoistd) saveHeap(dir, name string) error {
+	if h.pprof == "" || dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	resp, err := http.Get(h.pprof + "/debug/pprof/heap")
+	if err != nil {
+		return fmt.Errorf("reading heap profile: %w", err)
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return fmt.Errorf("saving heap profile: %w", err)
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("saving heap profile: %w", err)
+	}
+	progress("heap profile: go tool pprof -sample_index=inuse_space %s", f.Name())
+	return f.Close()
 }
 
 // stop interrupts the daemon and waits for it.

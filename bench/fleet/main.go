@@ -40,6 +40,7 @@ type benchFlags struct {
 	noCache                           bool
 	perfDir                           string
 	noKust                            bool
+	pprofDir                          string
 }
 
 func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
@@ -60,6 +61,7 @@ func (f *benchFlags) bind(fs *flag.FlagSet, small *bool) {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "instead of the daemon run: profile an in-process scan cycle (tag listing and selection) to this file")
 	fs.BoolVar(&f.noCache, "nocache", false, "with -cpuprofile: keep tags in memory instead of the daemon's bbolt tag cache")
 	fs.StringVar(&f.perfDir, "perf", "", "record the daemon with Linux perf into this directory: cycles.perf (steady state) and webhooks.perf")
+	fs.StringVar(&f.pprofDir, "pprof", "", "run the daemon with --pprof-listen and save its heap profile after the cycles and after the webhooks into this directory (go tool pprof -sample_index=inuse_space DIR/cycles.heap)")
 	fs.BoolVar(&f.noKust, "no-kustomizations", false, "apps without kustomization.yaml (hoist then builds no kustomization)")
 	fs.BoolVar(small, "small", false, "the README's small run: 500 repositories, 200,000 tags, 30 apps, 1,000 files")
 }

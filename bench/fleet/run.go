@@ -102,7 +102,7 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 		return fmt.Errorf("writing config: %w", err)
 	}
 	before := l.reg.requests()
-	h, err := startHoist(ctx, bin, dir, config, f.debounce)
+	h, err := startHoist(ctx, bin, dir, config, f.debounce, f.pprofDir != "")
 	if err != nil {
 		return err
 	}
@@ -132,6 +132,9 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 		return err
 	}
 	rec.stop()
+	if err := h.saveHeap(f.pprofDir, "cycles.heap"); err != nil {
+		return err
+	}
 	if err := s.scrapeCost(); err != nil {
 		return err
 	}
@@ -143,6 +146,9 @@ func measure(ctx context.Context, f benchFlags, l fleetLayout, bares []string, b
 		res.events, err = w.run(ctx, f.webhooks, f.rate, f.hookTimeout)
 		rec.stop()
 		if err != nil {
+			return err
+		}
+		if err := h.saveHeap(f.pprofDir, "webhooks.heap"); err != nil {
 			return err
 		}
 	} else {

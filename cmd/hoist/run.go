@@ -32,6 +32,7 @@ type runFlags struct {
 	shardNamespace string
 	kubeconfig     string
 	lease          time.Duration
+	pprof          string // loopback address for /debug/pprof/, "" for none
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -58,6 +59,7 @@ func newRunCmd(a *app) *cobra.Command {
 	fs.StringVar(&f.shardNamespace, "shard-namespace", "", "run as one of several replicas that split the repositories through Leases in this namespace")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "with --shard-namespace: the kubeconfig file (default: the in-cluster config)")
 	fs.DurationVar(&f.lease, "lease-duration", 0, "with --shard-namespace: how long a replica's Lease lasts without renewal (default 15s)")
+	fs.StringVar(&f.pprof, "pprof-listen", "", "serve Go's profiles (/debug/pprof/) on this loopback address (default: off)")
 	return cmd
 }
 
@@ -73,6 +75,11 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 		return err
 	}
 	defer svc.close()
+	if f.pprof != "" {
+		if err := servePprof(f.pprof, log, ctx.Done()); err != nil {
+			return err
+		}
+	}
 	metrics := daemon.NewMetrics(newScannerCollector(svc.scanner))
 	if err := svc.startNotifier(metrics.Registry); err != nil {
 		return err
