@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,49 +24,115 @@ import (
 // the old and the new head.
 
 // scan returns the paths whose worktree state differs from the index:
-// modified, added (untracked) and deleted files, sorted.
+// modified, added (untracked) and deleted files, sorted. It lstats every
+// file (the safety net for whatever an edit touched) without building a map
+// of the index: entries are found by binary search in the sorted index.
 func (r *Repo) scan(idx *index.Index) ([]string, error) {
-	entries := make(map[string]*index.Entry, len(idx.Entries))
-	for _, e := range idx.Entries {
-		entries[e.Name] = e
+	byName := func(a, b *index.Entry) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(idx.Entries, byName) {
+		slices.SortFunc(idx.Entries, byName)
 	}
-	racy := r.indexTime()
-	var dirty []string
-	seen := make(map[string]bool, len(entries))
-	err := filepath.WalkDir(r.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(r.dir, p)
-		name := filepath.ToSlash(rel)
-		if d.IsDir() {
-			if name == ".git" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		seen[name] = true
-		e := entries[name]
-		if e == nil {
-			dirty = append(dirty, name)
-			return nil
-		}
-		changed, err := r.fileChanged(p, e, racy)
-		if changed {
-			dirty = append(dirty, name)
-		}
-		return err
-	})
-	if err != nil {
+	s := &scanner{r: r, entries: idx.Entries, seen: make([]bool, len(idx.Entries)), racy: r.indexTime()}
+	if err := s.dir(r.dir, ""); err != nil {
 		return nil, fmt.Errorf("scanning worktree: %w", err)
 	}
-	for name, e := range entries {
-		if !seen[name] && e.Mode != filemode.Submodule {
-			dirty = append(dirty, name)
+	for i, e := range s.entries {
+		if !s.seen[i] && e.Mode != filemode.Submodule {
+			s.dirty = append(s.dirty, e.Name)
 		}
 	}
-	sort.Strings(dirty)
-	return dirty, nil
+	sort.Strings(s.dirty)
+	return s.dirty, nil
+}
+
+// scanner is one scan's state.
+type scanner struct {
+	r       *Repo
+	entries []*index.Entry // sorted by name
+	seen    []bool         // by entry
+	racy    time.Time
+	dirty   []string
+	st      syscall.Stat_t
+}
+
+// dir scans the directory at p, named rel in the tree ("" for the root).
+func (s *scanner) dir(p, rel string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if rel == "" && n == ".git" {
+			continue
+		}
+		name, fp := n, p+string(filepath.Separator)+n
+		if rel != "" {
+			name = rel + "/" + n
+		}
+		if err := s.file(fp, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// file scans one worktree entry, descending into directories.
+func (s *scanner) file(p, name string) error {
+	if err := syscall.Lstat(p, &s.st); err != nil {
+		return &fs.PathError{Op: "lstat", Path: p, Err: err}
+	}
+	if s.st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+		return s.dir(p, name)
+	}
+	i, ok := slices.BinarySearchFunc(s.entries, name, func(e *index.Entry, n string) int { return strings.Compare(e.Name, n) })
+	if !ok {
+		s.dirty = append(s.dirty, name)
+		return nil
+	}
+	s.seen[i] = true
+	changed, err := s.changed(p, s.entries[i])
+	if changed {
+		s.dirty = append(s.dirty, name)
+	}
+	return err
+}
+
+// changed compares the file just lstat'ed at p with its index entry,
+// hashing it only when its stat data differ or are racy.
+func (s *scanner) changed(p string, e *index.Entry) (bool, error) {
+	if statMode(&s.st) != e.Mode {
+		return true, nil
+	}
+	mtime := time.Unix(s.st.Mtim.Unix())
+	if uint32(s.st.Size) == e.Size && mtime.Equal(e.ModifiedAt) && mtime.Before(s.racy) {
+		return false, nil
+	}
+	b, err := readWorktreeFile(p, e.Mode == filemode.Symlink)
+	if err != nil {
+		return false, err
+	}
+	return plumbing.ComputeHash(plumbing.BlobObject, b) != e.Hash, nil
+}
+
+// statMode is the git mode of a file with stat data st; Empty for what git
+// does not track.
+func statMode(st *syscall.Stat_t) filemode.FileMode {
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFLNK:
+		return filemode.Symlink
+	case syscall.S_IFREG:
+		if st.Mode&0o100 != 0 {
+			return filemode.Executable
+		}
+		return filemode.Regular
+	}
+	return filemode.Empty
 }
 
 // indexTime is the index file's mtime: entries not older than it are "racy"
@@ -77,38 +145,9 @@ func (r *Repo) indexTime() time.Time {
 	return fi.ModTime()
 }
 
-// fileChanged compares the file at p with its index entry, hashing it only
-// when its stat data differ or are racy.
-func (r *Repo) fileChanged(p string, e *index.Entry, racy time.Time) (bool, error) {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return false, err
-	}
-	mode, err := filemode.NewFromOSFileMode(fi.Mode())
-	if err != nil || mode != e.Mode {
-		return true, nil
-	}
-	if uint32(fi.Size()) == e.Size && fi.ModTime().Equal(e.ModifiedAt) && fi.ModTime().Before(racy) {
-		return false, nil
-	}
-	h, err := hashFile(p, fi)
-	if err != nil {
-		return false, err
-	}
-	return h != e.Hash, nil
-}
-
-// hashFile returns the blob hash of the file or symlink at p.
-func hashFile(p string, fi os.FileInfo) (plumbing.Hash, error) {
-	b, err := readWorktreeFile(p, fi)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return plumbing.ComputeHash(plumbing.BlobObject, b), nil
-}
-
-func readWorktreeFile(p string, fi os.FileInfo) ([]byte, error) {
-	if fi.Mode()&os.ModeSymlink != 0 {
+// readWorktreeFile reads the file at p, or the target of the symlink.
+func readWorktreeFile(p string, symlink bool) ([]byte, error) {
+	if symlink {
 		t, err := os.Readlink(p)
 		return []byte(t), err
 	}
@@ -143,7 +182,7 @@ func (r *Repo) stageFile(idx *index.Index, name, p string, fi os.FileInfo) error
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", name, err)
 	}
-	b, err := readWorktreeFile(p, fi)
+	b, err := readWorktreeFile(p, fi.Mode()&os.ModeSymlink != 0)
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", name, err)
 	}
