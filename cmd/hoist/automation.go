@@ -45,12 +45,14 @@ func (r *repoRunner) automations(ctx context.Context, repo *gitwriter.Repo, log 
 	if err != nil {
 		return nil, &pass.Error{Stage: "policy", Err: err}
 	}
-	if !mentionsAutomations(root) {
-		return nil, nil // the common case: no second policy load (the fleet benchmark's largest cost)
-	}
 	lo := []policy.Option{policy.WithLogger(log)}
-	if r.policies != nil {
+	switch {
+	case r.policies != nil:
+		// The pass loads the same tree again: with the cache, the second
+		// load only checks the files' stat data.
 		lo = append(lo, policy.WithCache(r.policies))
+	case !mentionsAutomations(root):
+		return nil, nil // without a cache, spare a second load of every policy
 	}
 	set, err := policy.Load(root, lo...)
 	if err != nil {
@@ -100,8 +102,7 @@ func (r *repoRunner) automate(ctx context.Context, log *slog.Logger, a *policy.A
 		l.err = fmt.Errorf("automation %s (%s:%d): %w", a.ID, a.File, a.Line, err)
 		return l
 	}
-	opts = append(opts, gitwriter.WithLogger(log), gitwriter.WithHistoryCache(r.history),
-		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
+	opts = append(opts, r.cloneOptions(log)...)
 	repo, err := gitwriter.Open(ctx, r.cfg.URL, opts...)
 	if err != nil {
 		l.err = fmt.Errorf("automation %s: %w", a.ID, err)

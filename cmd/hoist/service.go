@@ -54,7 +54,8 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	}
 	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}, toldHolds: map[string]bool{}}
 	for _, r := range cfg.Repositories {
-		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r, history: &gitwriter.HistoryCache{}, policies: policy.NewCache()})
+		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r, history: &gitwriter.HistoryCache{},
+			policies: policy.NewCache(), clones: &gitwriter.CloneCache{}})
 	}
 	for _, h := range cfg.Webhooks {
 		secret, err := h.Secret().Read()
@@ -111,6 +112,7 @@ type repoRunner struct {
 	cfg      config.Repository
 	history  *gitwriter.HistoryCache // commits read for holds, kept across passes
 	policies *policy.Cache           // what loading the policies found, kept across passes
+	clones   *gitwriter.CloneCache   // what opening the cached clone checked, kept across passes
 
 	mu   sync.Mutex   // serialises passes
 	scan pass.Scanner // the registry client of the pass in flight, under mu
@@ -135,6 +137,13 @@ func (r *repoRunner) scanner() pass.Scanner {
 	return r.scan
 }
 
+// cloneOptions are the options every Open of the repository's cached clone
+// takes: its state dir, and what is kept across passes.
+func (r *repoRunner) cloneOptions(log *slog.Logger) []gitwriter.Option {
+	return []gitwriter.Option{gitwriter.WithLogger(log), gitwriter.WithHistoryCache(r.history),
+		gitwriter.WithCloneCache(r.clones), gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name))}
+}
+
 // open opens the repository's cached clone, logging to log.
 func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Repo, error) {
 	return r.openAs(ctx, log, r.cfg)
@@ -143,8 +152,7 @@ func (r *repoRunner) open(ctx context.Context, log *slog.Logger) (*gitwriter.Rep
 // openAs opens the repository's cached clone with the settings of rc (the
 // repository's, with another branch or push branch).
 func (r *repoRunner) openAs(ctx context.Context, log *slog.Logger, rc config.Repository) (*gitwriter.Repo, error) {
-	opts := append(rc.GitOptions(), gitwriter.WithLogger(log), gitwriter.WithHistoryCache(r.history),
-		gitwriter.WithStateDir(filepath.Join(r.svc.stateDir, "repos", r.cfg.Name)))
+	opts := append(rc.GitOptions(), r.cloneOptions(log)...)
 	return gitwriter.Open(ctx, r.cfg.URL, opts...)
 }
 
