@@ -10,8 +10,7 @@ import (
 	"strings"
 
 	reflectorv1 "github.com/fluxcd/image-reflector-controller/api/v1"
-	"github.com/go-logr/logr"
-	"github.com/hoist-dev/hoist/bench/fluxpeer/internal/fluxupdate"
+	"github.com/hoist-dev/hoist/bench/fluxpeer/internal/setters"
 	"github.com/hoist-dev/hoist/yamlpatch"
 )
 
@@ -21,7 +20,7 @@ const childCmd = "child"
 // The contenders, in the order they run.
 const (
 	readFloor    = "read floor"
-	flux         = "flux setters"
+	flux         = "flux-style setters"
 	hoistInPlace = "hoist in place"
 	hoistAtomic  = "hoist atomic"
 )
@@ -100,20 +99,15 @@ func readAll(root string) (int, error) {
 	return n, err
 }
 
-// runFlux updates root in place as image-automation-controller does, with
-// every policy's latest reference in its status.
+// runFlux updates root in place as image-automation-controller does (with
+// hoist's kyaml re-implementation of its setters update), with every
+// policy's latest reference in its status.
 func runFlux(root string, refs map[string]yamlpatch.Ref) (childReport, error) {
-	res, err := fluxupdate.UpdateWithSetters(logr.Discard(), root, root, fluxPolicies(refs))
+	res, err := setters.Update(root, fluxPolicies(refs))
 	if err != nil {
 		return childReport{}, fmt.Errorf("updating with setters: %w", err)
 	}
-	n := 0
-	for _, objs := range res.FileChanges {
-		for _, changes := range objs {
-			n += len(changes)
-		}
-	}
-	return childReport{Files: len(res.FileChanges), Changes: n}, nil
+	return childReport{Files: res.Files(), Changes: len(res.Changes)}, nil
 }
 
 // fluxPolicies turns policy IDs ("ns:name") and references into the

@@ -1,12 +1,13 @@
-// Command fluxpeer runs hoist's yamlpatch beside Flux's setters (the code
-// image-automation-controller runs to rewrite marked image fields) on the
-// same generated config repository, in one run, and prints a Markdown
-// table: each contender's user and system CPU seconds, wall time, peak RSS
-// and files changed, with ratios. Each contender runs in a fresh child
-// process (this binary re-executed with the "child" subcommand) on its own
-// copy of the tree; the figures come from the child's rusage. Afterwards it
-// checks that Flux and hoist wrote the same bytes to every file and
-// explains each difference.
+// Command fluxpeer runs hoist's yamlpatch beside Flux's setters approach
+// (how image-automation-controller rewrites marked image fields: parse with
+// kyaml, set, re-serialise; re-implemented with kyaml in internal/setters)
+// on the same generated config repository, in one run, and prints a
+// Markdown table: each contender's user and system CPU seconds, wall time,
+// peak RSS and files changed, with ratios. Each contender runs in a fresh
+// child process (this binary re-executed with the "child" subcommand) on
+// its own copy of the tree; the figures come from the child's rusage.
+// Afterwards it checks that the Flux-style contender and hoist wrote the
+// same bytes to every file and explains each difference.
 //
 // It is its own module so that hoist never depends on Flux. Usage:
 //

@@ -10,7 +10,7 @@ import (
 // report renders the results as Markdown.
 func report(results []treeResult, f benchFlags, loadBefore, loadAfter string) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "## yamlpatch beside Flux's setters (%d files per tree, best of %d, %d CPUs, %s)\n\n",
+	fmt.Fprintf(&sb, "## yamlpatch beside Flux-style kyaml setters (%d files per tree, best of %d, %d CPUs, %s)\n\n",
 		f.files, f.count, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(&sb, "Load average before: %s; after: %s.\n\n", loadBefore, loadAfter)
 	sb.WriteString("| tree | contender | user s | sys s | CPU s | wall s | max RSS MB | VmHWM MB | files changed | values changed |\n")
@@ -98,6 +98,6 @@ func explain(k diffKind) string {
 			return ""
 		}
 	}
-	return "kyaml's writer, which Flux re-serialises every changed file with, drops blank lines; " +
+	return "kyaml's writer, which Flux's approach re-serialises every parsed file with, drops blank lines; " +
 		"yamlpatch changes only the bytes of the marked values."
 }
