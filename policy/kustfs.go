@@ -225,8 +225,12 @@ func (f *rootFS) mayBeRegular(r string) bool {
 }
 
 // missing reports whether the walk found that p did not exist: its
-// directory was listed whole without it.
+// directory was listed whole without it. Only where names are compared
+// byte for byte (see caseSensitive).
 func (f *rootFS) missing(p string) bool {
+	if !caseSensitive {
+		return false
+	}
 	_, ok := f.known[p]
 	return !ok && f.listed[path.Dir(p)]
 }

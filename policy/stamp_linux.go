@@ -5,6 +5,11 @@ import (
 	"syscall"
 )
 
+// caseSensitive is true where file systems compare names byte for byte,
+// so that a name a directory's listing lacks does not exist. (Linux can
+// fold case in a directory marked so, rarely done in a Git worktree.)
+const caseSensitive = true
+
 // stampOf is the stamp of a stat; ok is false where the system gives no
 // inode and change time.
 func stampOf(fi fs.FileInfo) (st fileStamp, ok bool) {
