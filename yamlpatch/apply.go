@@ -147,6 +147,9 @@ func (o *options) run(root string, do func(rel, abs string) fileResult) ([]strin
 	o.each(len(files), func(i int) {
 		results[i] = do(files[i], absPath(root, files[i]))
 	})
+	if o.cache != nil {
+		o.cache.prune()
+	}
 	return files, append(results, fileResult{problems: problems}), nil
 }
 
@@ -179,9 +182,23 @@ func (o *options) each(n int, do func(i int)) {
 // load reads and parses one file. It returns nil, with no problem, for a
 // file without the marker token.
 func (o *options) load(rel, abs string, fr *fileResult) (*loaded, error) {
+	if o.cache != nil && o.cache.unmarked(abs) {
+		return nil, nil
+	}
 	buf := o.readBuffer()
 	defer o.bufs.Put(buf)
+	if o.onRead != nil {
+		o.onRead(rel)
+	}
+	readAt := o.now()
 	src, meta, err := readFileInto(abs, o.maxSize, *buf)
+	if o.cache != nil {
+		if err == nil && !hasMarkerToken(src) {
+			o.cache.remember(abs, meta.stamp, readAt)
+		} else {
+			o.cache.forget(abs)
+		}
+	}
 	if cap(src) > cap(*buf) {
 		*buf = src[:0] // keep the bigger buffer for the next file
 	}

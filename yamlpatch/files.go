@@ -99,7 +99,7 @@ func readFileInto(path string, limit int64, scratch []byte) ([]byte, fileMeta, e
 		return nil, fileMeta{}, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
 	return data, fileMeta{mode: fs.FileMode(st.Mode & 0o777), uid: int(st.Uid), gid: int(st.Gid),
-		links: uint64(st.Nlink)}, nil
+		links: uint64(st.Nlink), stamp: stampOf(&st)}, nil
 }
 
 // fileMeta is what a rewritten file keeps of the original.
@@ -107,6 +107,7 @@ type fileMeta struct {
 	mode     fs.FileMode // permission bits
 	uid, gid int
 	links    uint64 // hard links; more than one rules out writing in place
+	stamp    stamp  // the stat data when read
 }
 
 var errTooLarge = errors.New("file too large")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Option configures [Apply] and [Scan].
@@ -33,6 +34,12 @@ type options struct {
 	// onParse, when set, is called each time a file's text is parsed
 	// (the original, or an edit's result to verify it); a seam for tests.
 	onParse func(rel string)
+	// cache, when set, knows unmarked files by their stat data.
+	cache *Cache
+	// now tells the time files are read at (time.Now); onRead, when set,
+	// is called before each file is read. Seams for tests.
+	now    func() time.Time
+	onRead func(rel string)
 }
 
 func makeOptions(opts ...Option) (*options, error) {
@@ -43,6 +50,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		egid:    os.Getegid(),
 		maxSize: defaultMaxFileSize,
 		write:   writeFile,
+		now:     time.Now,
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {

@@ -39,6 +39,9 @@ func Load(root string, opts ...Option) (*Tree, error) {
 	t := &Tree{o: o, root: root, files: files, loaded: make([]*loaded, len(files)),
 		found: make([]fileResult, len(files), len(files)+1)}
 	o.each(len(files), t.load)
+	if o.cache != nil {
+		o.cache.prune()
+	}
 	t.found = append(t.found, fileResult{problems: problems})
 	for _, fr := range t.found {
 		t.markers = append(t.markers, fr.markers...)

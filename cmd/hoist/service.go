@@ -20,6 +20,7 @@ import (
 	"github.com/hoist-dev/hoist/gitwriter"
 	"github.com/hoist-dev/hoist/policy"
 	"github.com/hoist-dev/hoist/registry"
+	"github.com/hoist-dev/hoist/yamlpatch"
 )
 
 // service holds what the daemon's passes share: the config, one registry
@@ -55,7 +56,7 @@ func newService(cfg *config.Config, stateDir string, log *slog.Logger) (*service
 	s := &service{cfg: cfg, stateDir: stateDir, log: log, scanner: sc, secrets: map[string][]byte{}, toldHolds: map[string]bool{}}
 	for _, r := range cfg.Repositories {
 		s.runners = append(s.runners, &repoRunner{svc: s, cfg: r, history: &gitwriter.HistoryCache{},
-			policies: policy.NewCache(), clones: &gitwriter.CloneCache{}})
+			policies: policy.NewCache(), clones: &gitwriter.CloneCache{}, unmarked: yamlpatch.NewCache()})
 	}
 	for _, h := range cfg.Webhooks {
 		secret, err := h.Secret().Read()
@@ -113,6 +114,7 @@ type repoRunner struct {
 	history  *gitwriter.HistoryCache // commits read for holds, kept across passes
 	policies *policy.Cache           // what loading the policies found, kept across passes
 	clones   *gitwriter.CloneCache   // what opening the cached clone checked, kept across passes
+	unmarked *yamlpatch.Cache        // the clone's files without markers, kept across passes
 
 	mu   sync.Mutex   // serialises passes
 	scan pass.Scanner // the registry client of the pass in flight, under mu
@@ -121,7 +123,7 @@ type repoRunner struct {
 // options are the pass options of the repository, with set's changes
 // (when set is not nil).
 func (r *repoRunner) options(log *slog.Logger, set func(*pass.Options)) pass.Options {
-	o := pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log, Policies: r.policies}
+	o := pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log, Policies: r.policies, Unmarked: r.unmarked}
 	if set != nil {
 		set(&o)
 	}
@@ -219,7 +221,7 @@ func (r *repoRunner) inspect(ctx context.Context, log *slog.Logger, fn passFunc,
 	if err != nil {
 		return nil, err
 	}
-	o.Path, o.Secrets, o.Logger, o.Policies = r.cfg.Path, r.svc.cfg.Secrets, log, r.policies
+	o.Path, o.Secrets, o.Logger, o.Policies, o.Unmarked = r.cfg.Path, r.svc.cfg.Secrets, log, r.policies, r.unmarked
 	o.History = repo // holds from the head inspected, deepening the clone as needed
 	return fn(ctx, dir, r.svc.scanner, o)
 }

@@ -58,6 +58,10 @@ type Options struct {
 	// pass to the next, so that files and kustomizations that did not
 	// change are not decoded or built again (one cache per worktree).
 	Policies *policy.Cache
+	// Unmarked, when set, keeps which files held no marker from one pass
+	// to the next, by their stat data, so that an unchanged unmarked file
+	// is not read again (one cache per worktree).
+	Unmarked *yamlpatch.Cache
 	// Logger receives the pass's logs. The default discards them.
 	Logger *slog.Logger
 	// Now is the time gates (minAge, follow) measure against. The default
@@ -252,6 +256,9 @@ func patchOptions(known []string, opts Options, log *slog.Logger) []yamlpatch.Op
 	}
 	if opts.InPlace {
 		o = append(o, yamlpatch.WithInPlaceWrites())
+	}
+	if opts.Unmarked != nil {
+		o = append(o, yamlpatch.WithCache(opts.Unmarked))
 	}
 	return o
 }
