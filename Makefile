@@ -7,7 +7,7 @@ export PATH := $(TOOLS)/bin:$(PATH)
 GO ?= go
 FUZZTIME ?= 100000x
 
-.PHONY: build test demo bench bench-fleet fuzz lint verify tools image
+.PHONY: build test demo bench bench-fleet bench-rewrite fuzz lint verify tools image
 
 build:
 	$(GO) build -o bin/hoist ./cmd/hoist
@@ -32,6 +32,11 @@ bench: tools
 # quick run (500 repositories, 200,000 tags), the default is 5,000 repositories and 2,000,000 tags.
 bench-fleet:
 	$(GO) run ./bench/fleet $(FLEET)
+
+# bench-rewrite runs hoist's rewriting and a flux-style kyaml setters pipeline side by side, in
+# fresh child processes on copies of one generated tree (bench/fluxpeer, its own module).
+bench-rewrite:
+	cd bench/fluxpeer && $(GO) run . -files 10000 -count 3
 
 # fuzz runs every fuzz target for FUZZTIME: a count of executions (CI) or a duration.
 fuzz:
