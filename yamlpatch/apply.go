@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -31,26 +30,33 @@ func Apply(root string, refs map[string]Ref, opts ...Option) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	files, fileResults, err := o.run(root, func(rel string, abs string) fileResult {
-		return o.applyFile(rel, abs, refs)
+	var j joiner
+	files, fileResults, err := o.run(root, func(i int, rel, abs string) fileResult {
+		fr := o.applyFile(rel, abs, refs)
+		o.done(i, rel, &fr, &j)
+		return fr
 	})
 	if err != nil {
 		return Result{}, err
 	}
-	return o.result(files, fileResults)
+	return o.result(files, fileResults, &j)
 }
 
-// result gathers the files' results into Apply's Result and error.
-func (o *options) result(files []string, fileResults []fileResult) (Result, error) {
-	var res Result
-	for i, fr := range fileResults {
-		res.Changes = append(res.Changes, fr.changes...)
-		res.Problems = append(res.Problems, fr.problems...)
-		if len(fr.changes) > 0 {
-			o.logger.Debug("updated file", "file", files[i], "changes", len(fr.changes), "dryRun", o.dryRun)
-		}
+// done hands file i's changes and diff over to j.
+func (o *options) done(i int, rel string, fr *fileResult, j *joiner) {
+	if len(fr.changes) > 0 {
+		o.logger.Debug("updated file", "file", rel, "changes", len(fr.changes), "dryRun", o.dryRun)
 	}
-	res.Diff = joinDiffs(files, fileResults)
+	j.add(i, fr)
+}
+
+// result gathers the files' problems, and the changes and diff j joined,
+// into Apply's Result and error.
+func (o *options) result(files []string, fileResults []fileResult, j *joiner) (Result, error) {
+	res := Result{Changes: j.changes, Diff: j.diff.String()}
+	for _, fr := range fileResults {
+		res.Problems = append(res.Problems, fr.problems...)
+	}
 	sortChanges(res.Changes)
 	sortProblems(res.Problems)
 	o.logger.Info("applied markers", "files", len(files), "changes", len(res.Changes),
@@ -82,26 +88,6 @@ func writeFailures(results []fileResult) error {
 	return fmt.Errorf("%w: %s%s", ErrWrite, failed[0].Error(), more)
 }
 
-// joinDiffs concatenates the per-file diffs in path order, as git orders
-// them (the walk's order differs: "a/b" comes before "a-c").
-func joinDiffs(files []string, results []fileResult) string {
-	order := make([]int, 0, len(files))
-	size := 0
-	for i := range files {
-		if results[i].diff != "" {
-			order = append(order, i)
-			size += len(results[i].diff)
-		}
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(files[a], files[b]) })
-	var b strings.Builder
-	b.Grow(size)
-	for _, i := range order {
-		b.WriteString(results[i].diff)
-	}
-	return b.String()
-}
-
 // Scan lists every marker under root without changing anything, and the
 // problems found: markers on keys, aliases, nulls, block scalars or
 // collections, files that do not parse, bad marker JSON, and (with
@@ -112,7 +98,9 @@ func Scan(root string, opts ...Option) ([]Marker, []Problem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	_, fileResults, err := o.run(root, o.scanFile)
+	_, fileResults, err := o.run(root, func(_ int, rel, abs string) fileResult {
+		return o.scanFile(rel, abs)
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,20 +120,21 @@ type fileResult struct {
 	changes  []Change
 	problems []Problem
 	markers  []Marker
-	diff     string
+	diff     string   // taken by a joiner as soon as the file is done
 	writeErr *Problem // the file's changes could not be written
 }
 
-// run lists the files under root and calls do for each, o.jobs at a time.
-// The walk's own problems come back as an extra fileResult.
-func (o *options) run(root string, do func(rel, abs string) fileResult) ([]string, []fileResult, error) {
+// run lists the files under root and calls do for each (i is the file's
+// index in path order), o.jobs at a time. The walk's own problems come back
+// as an extra fileResult.
+func (o *options) run(root string, do func(i int, rel, abs string) fileResult) ([]string, []fileResult, error) {
 	root, files, problems, err := o.list(root)
 	if err != nil {
 		return nil, nil, err
 	}
 	results := make([]fileResult, len(files), len(files)+1)
 	o.each(len(files), func(i int) {
-		results[i] = do(files[i], absPath(root, files[i]))
+		results[i] = do(i, files[i], absPath(root, files[i]))
 	})
 	if o.cache != nil {
 		o.cache.prune()
@@ -153,13 +142,16 @@ func (o *options) run(root string, do func(rel, abs string) fileResult) ([]strin
 	return files, append(results, fileResult{problems: problems}), nil
 }
 
-// list resolves root and lists the candidate files under it.
+// list resolves root and lists the candidate files under it in path order,
+// the order of the joined diff (as git orders it; the walk's order differs:
+// "a/b" comes before "a-c").
 func (o *options) list(root string) (string, []string, []Problem, error) {
 	root, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("opening root: %w", err)
 	}
 	files, problems, err := listFiles(root, o.logger)
+	slices.Sort(files)
 	return root, files, problems, err
 }
 

@@ -58,7 +58,9 @@ func (o *options) patchFile(rel string, l *loaded, refs map[string]Ref, fr *file
 		return nil
 	}
 	fr.changes = changes
-	fr.diff = unifiedDiff(rel, l.src, edits)
+	if !o.noDiff {
+		fr.diff = unifiedDiff(rel, l.src, edits)
+	}
 	return out
 }
 
@@ -84,17 +86,25 @@ func (o *options) plan(rel string, l *loaded, refs map[string]Ref, fr *fileResul
 			continue // up to date
 		}
 		edits = append(edits, *e)
-		changes = append(changes, Change{File: rel, Line: s.node.Line,
-			APIVersion: s.obj.apiVersion, Kind: s.obj.kind, Namespace: s.obj.namespace, Name: s.obj.name,
-			Policy: s.spec.policy, Field: s.spec.field, Old: s.node.Value, New: e.value})
+		changes = append(changes, o.change(rel, s, e.value))
 	}
 	return edits, changes
+}
+
+// change describes site s set to value, with the strings many changes
+// repeat interned.
+func (o *options) change(rel string, s site, value string) Change {
+	in := &o.strs
+	return Change{File: rel, Line: s.node.Line,
+		APIVersion: in.get(s.obj.apiVersion), Kind: in.get(s.obj.kind),
+		Namespace: in.get(s.obj.namespace), Name: s.obj.name,
+		Policy: in.get(s.spec.policy), Field: in.get(s.spec.field), Old: s.node.Value, New: value}
 }
 
 // editFor returns the edit that gives site s its value from ref, or nil
 // when the value is up to date.
 func (o *options) editFor(l *loaded, s site, ref Ref) (*edit, error) {
-	want, err := target(ref, s.spec.field)
+	want, err := o.targets.get(ref, s.spec.field)
 	if err != nil || want == s.node.Value {
 		return nil, err
 	}

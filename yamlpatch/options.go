@@ -19,6 +19,8 @@ type options struct {
 	jobs     int
 	sync     bool       // fsync before rename
 	plain    plainCache // per-run cache of plain-scalar checks
+	targets  targetCache
+	strs     interner // one copy of the strings changes repeat
 	// bufs holds *[]byte read buffers: a file without the marker token,
 	// most files of most trees, is read into one and let go.
 	bufs    sync.Pool
@@ -29,6 +31,7 @@ type options struct {
 	// fullVerify re-parses every edited file, even when the edits are
 	// proven safe without it.
 	fullVerify bool
+	noDiff     bool // build no diff (WithoutDiff)
 	// write writes a changed file; a seam for tests (writeFile).
 	write func(path string, data []byte, meta fileMeta, w writeOpts) error
 	// onParse, when set, is called each time a file's text is parsed
@@ -158,6 +161,18 @@ func WithInPlaceWrites() Option {
 func WithFullVerify() Option {
 	return func(o *options) error {
 		o.fullVerify = true
+		return nil
+	}
+}
+
+// WithoutDiff makes [Apply] leave [Result.Diff] empty: no diff text is
+// built for any file, which saves its memory (about a third of a big
+// tree's Result) and the time to build it. Everything else in the Result,
+// and every file written, is the same as without it. Use it where no one
+// reads the diff (a daemon's pass); `hoist plan` shows it and must not.
+func WithoutDiff() Option {
+	return func(o *options) error {
+		o.noDiff = true
 		return nil
 	}
 }

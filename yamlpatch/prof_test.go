@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoist-dev/hoist/yamlpatch"
 	"github.com/hoist-dev/hoist/yamlpatch/internal/benchgen"
@@ -83,4 +85,73 @@ spec:
 			b.ReportMetric(perOp/float64(sb.Len()), "alloc-B/B")
 		})
 	}
+}
+
+// BenchmarkApplyHeap runs Apply in the test process, writing in place, on
+// 10,000 fully marked files, and reports the heap: peak-heap-B (the most
+// heap objects held at any time during Apply, sampled every millisecond)
+// and retained-B (heap objects still held, after a GC, while the Result
+// is live, over the heap before Apply). Use -benchtime=1x.
+func BenchmarkApplyHeap(b *testing.B) {
+	for _, diff := range []bool{true, false} {
+		b.Run(fmt.Sprintf("diff=%v", diff), func(b *testing.B) {
+			opts := []yamlpatch.Option{yamlpatch.WithInPlaceWrites()}
+			if !diff {
+				opts = append(opts, yamlpatch.WithoutDiff())
+			}
+			var peak, retained uint64
+			for range b.N {
+				b.StopTimer()
+				dir := filepath.Join(b.TempDir(), "repo")
+				want, err := benchgen.Generate(dir, 10000, 100)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, r := applyHeap(b, dir, want, opts)
+				peak, retained = max(peak, p), max(retained, r)
+			}
+			b.ReportMetric(float64(peak), "peak-heap-B")
+			b.ReportMetric(float64(retained), "retained-B")
+		})
+	}
+}
+
+// applyHeap runs one Apply and returns the peak heap objects during it and
+// the heap it retains (after a GC, with the Result live).
+func applyHeap(b *testing.B, dir string, want int, opts []yamlpatch.Option) (peak, retained uint64) {
+	runtime.GC()
+	base := heapObjects()
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		var p uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			p = max(p, heapObjects())
+			select {
+			case <-stop:
+				done <- p
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	b.StartTimer()
+	res, err := yamlpatch.Apply(dir, benchgen.Refs(), opts...)
+	b.StopTimer()
+	close(stop)
+	peak = <-done
+	if err != nil || len(res.Changes) != want {
+		b.Fatalf("Apply = %d changes, %v; want %d", len(res.Changes), err, want)
+	}
+	runtime.GC()
+	retained = heapObjects() - base
+	runtime.KeepAlive(res)
+	return peak - base, retained
+}
+
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

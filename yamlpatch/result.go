@@ -18,7 +18,8 @@ type Result struct {
 	Changes  []Change  // sorted by File, then Line
 	Problems []Problem // sorted by File, then Line
 	// Diff is a git-style unified diff (a/ and b/ paths) of every changed
-	// file, filled in dry-run and real runs alike.
+	// file, in path order, filled in dry-run and real runs alike; it is
+	// empty with [WithoutDiff], which builds none.
 	Diff string
 }
 

@@ -97,13 +97,15 @@ func (t *Tree) Apply(refs map[string]Ref) (Result, error) {
 	}
 	results := make([]fileResult, len(t.found))
 	results[len(t.files)] = t.found[len(t.files)]
+	var j joiner
 	t.o.each(len(t.files), func(i int) {
 		fr := fileResult{problems: slices.Clone(t.found[i].problems)}
 		if l := t.loaded[i]; l != nil {
 			t.o.rewrite(t.files[i], t.abs(i), l, refs, &fr)
 		}
+		t.o.done(i, t.files[i], &fr, &j)
 		results[i] = fr
 	})
 	t.written = !t.o.dryRun
-	return t.o.result(t.files, results)
+	return t.o.result(t.files, results, &j)
 }
