@@ -37,6 +37,10 @@ type options struct {
 	// writeFile writes worktree files on checkout; tests replace it to
 	// make writes fail.
 	writeFile func(p string, mode filemode.FileMode, b []byte) error
+	// indexCommit commits with go-git's Worktree.Commit, which builds
+	// every tree from the whole index; tests and benchmarks set it to
+	// compare with the trees written along the changed paths only.
+	indexCommit bool
 }
 
 func makeOptions(opts ...Option) (*options, error) {

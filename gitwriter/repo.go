@@ -42,8 +42,9 @@ type Repo struct {
 	clean   bool          // the worktree matches the index exactly, no scan needed
 	stamp   string        // the index file's size and mtime when indexAt was recorded
 
-	// Counters for tests: index files decoded and commits' trees walked.
-	indexDecodes, treeWalks int
+	// Counters for tests: index files decoded, commits' trees walked and
+	// tree objects encoded for commits.
+	indexDecodes, treeWalks, treesHashed int
 }
 
 // Open prepares a cached clone of rawURL: it resolves the branch, reuses the

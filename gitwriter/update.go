@@ -116,8 +116,9 @@ func (r *Repo) attempt(ctx context.Context, edit EditFunc, out *Outcome) (done b
 	return true, nil
 }
 
-// commit stages the changed files and commits them on head. It returns
-// git.ErrEmptyCommit when the tree did not change.
+// commit stages the changed files and commits them on head, writing trees
+// only along the changed paths. It returns git.ErrEmptyCommit when the tree
+// did not change.
 func (r *Repo) commit(head plumbing.Hash, msg string) (plumbing.Hash, error) {
 	idx, _, err := r.readIndex()
 	if err != nil {
@@ -133,13 +134,43 @@ func (r *Repo) commit(head plumbing.Hash, msg string) (plumbing.Hash, error) {
 	if err := r.stage(idx, dirty); err != nil {
 		return plumbing.ZeroHash, err
 	}
+	if r.o.indexCommit {
+		return r.commitIndex(head, msg)
+	}
+	parent, err := r.repo.CommitObject(head)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading commit %s: %w", head, err)
+	}
+	tree, err := r.treeWith(parent.TreeHash, changesOf(idx, dirty))
+	if errors.Is(err, errTreeConflict) {
+		r.log.Warn("building the commit's tree from the whole index", "reason", err.Error())
+		return r.commitIndex(head, msg)
+	}
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if tree == parent.TreeHash {
+		r.clean = true
+		return plumbing.ZeroHash, errors.Join(git.ErrEmptyCommit, r.setIndexAt(head))
+	}
+	h, err := r.writeCommit(tree, head, msg, r.signature())
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("committing: %w", err)
+	}
+	r.clean = true
+	return h, r.setIndexAt(h)
+}
+
+// commitIndex commits the staged index on head with go-git, which builds
+// every tree from the index.
+func (r *Repo) commitIndex(head plumbing.Hash, msg string) (plumbing.Hash, error) {
 	w, err := r.repo.Worktree()
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("opening worktree: %w", err)
 	}
-	sig := &object.Signature{Name: r.o.authorName, Email: r.o.authorEmail, When: time.Now()}
+	sig := r.signature()
 	h, err := w.Commit(msg, &git.CommitOptions{
-		Author: sig, Committer: sig, Parents: []plumbing.Hash{head}, Signer: r.signer,
+		Author: &sig, Committer: &sig, Parents: []plumbing.Hash{head}, Signer: r.signer,
 	})
 	if errors.Is(err, git.ErrEmptyCommit) {
 		r.clean = true
@@ -150,6 +181,11 @@ func (r *Repo) commit(head plumbing.Hash, msg string) (plumbing.Hash, error) {
 	}
 	r.clean = true
 	return h, r.setIndexAt(h)
+}
+
+// signature is the author and committer of a commit made now.
+func (r *Repo) signature() object.Signature {
+	return object.Signature{Name: r.o.authorName, Email: r.o.authorEmail, When: time.Now()}
 }
 
 // pushTarget is the branch Update pushes to.

@@ -163,7 +163,7 @@ func (r *Repo) stage(idx *index.Index, paths []string) error {
 			return err
 		}
 		fi, err := os.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
+		if gone(fi, err) {
 			_, _ = idx.Remove(name)
 			continue
 		}
@@ -175,6 +175,16 @@ func (r *Repo) stage(idx *index.Index, paths []string) error {
 		}
 	}
 	return r.writeIndex(idx)
+}
+
+// gone reports that a tracked file is no longer a file: it was deleted,
+// or it or a parent became a directory (whose files stage on their own) or
+// a parent became a file.
+func gone(fi os.FileInfo, err error) bool {
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+	}
+	return fi.IsDir()
 }
 
 func (r *Repo) stageFile(idx *index.Index, name, p string, fi os.FileInfo) error {
