@@ -88,6 +88,23 @@ func (s *pageScanner) expect(want byte) error {
 	return nil
 }
 
+// separator consumes what follows an element of an object or array (after
+// what, for the error): a comma, or the closing byte, which reports done.
+func (s *pageScanner) separator(closing byte, what string) (done bool, err error) {
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	s.off++
+	switch c {
+	case closing:
+		return true, nil
+	case ',':
+		return false, nil
+	}
+	return false, fmt.Errorf("invalid character %q after %s", c, what)
+}
+
 // str consumes a string (the next byte is its opening quote) and returns
 // its raw bytes with the quotes, valid until the next read, and whether
 // they are the value as is (printable ASCII without escapes). Escapes in a

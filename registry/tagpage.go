@@ -126,17 +126,8 @@ func (d *pageDecoder) object() error {
 		if err != nil {
 			return err
 		}
-		c, err := s.peek()
-		if err != nil {
+		if done, err := s.separator('}', "object key:value pair"); done || err != nil {
 			return err
-		}
-		s.off++
-		switch c {
-		case '}':
-			return nil
-		case ',':
-		default:
-			return fmt.Errorf("invalid character %q after object key:value pair", c)
 		}
 	}
 }
@@ -163,17 +154,8 @@ func (d *pageDecoder) tags() error {
 		if err := d.tag(); err != nil {
 			return err
 		}
-		c, err := s.peek()
-		if err != nil {
+		if done, err := s.separator(']', "array element"); done || err != nil {
 			return err
-		}
-		s.off++
-		switch c {
-		case ']':
-			return nil
-		case ',':
-		default:
-			return fmt.Errorf("invalid character %q after array element", c)
 		}
 	}
 }
