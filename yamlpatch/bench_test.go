@@ -28,6 +28,8 @@ const (
 	// "1" (set it when running the benchmark; children inherit it): Apply
 	// with WithInPlaceWrites.
 	childInPlaceEnv = "YAMLPATCH_BENCH_INPLACE"
+	// "1" (likewise): Apply with WithoutDiff.
+	childNoDiffEnv = "YAMLPATCH_BENCH_NODIFF"
 )
 
 func TestMain(m *testing.M) {
@@ -41,6 +43,9 @@ func TestMain(m *testing.M) {
 		}
 		if os.Getenv(childInPlaceEnv) == "1" {
 			opts = append(opts, yamlpatch.WithInPlaceWrites())
+		}
+		if os.Getenv(childNoDiffEnv) == "1" {
+			opts = append(opts, yamlpatch.WithoutDiff())
 		}
 		res, err := yamlpatch.Apply(root, benchgen.Refs(), opts...)
 		if err != nil {
