@@ -66,7 +66,7 @@ func runContender(name, root, refsFile string) (childReport, error) {
 	case flux:
 		return runFlux(root, refs)
 	case hoistInPlace:
-		return runHoist(root, refs, yamlpatch.WithInPlaceWrites())
+		return runHoist(root, refs, yamlpatch.WithInPlaceWrites(), yamlpatch.WithoutDiff()) // as the daemon's passes
 	case hoistAtomic:
 		return runHoist(root, refs)
 	}

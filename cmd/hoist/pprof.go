@@ -13,18 +13,19 @@ import (
 // servePprof serves Go's profiles (/debug/pprof/) on addr, a loopback
 // address only: profiles show memory contents such as file paths and tags,
 // so they are for an operator on the host (kubectl port-forward), never the
-// network. The server stops when stop is closed.
-func servePprof(addr string, log *slog.Logger, stop <-chan struct{}) error {
+// network. The server stops when stop is closed. It returns the address
+// it listens on.
+func servePprof(addr string, log *slog.Logger, stop <-chan struct{}) (string, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--pprof-listen %q: %w", addr, err)
+		return "", fmt.Errorf("--pprof-listen %q: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("--pprof-listen %q: only a loopback address is allowed (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)", addr)
+		return "", fmt.Errorf("--pprof-listen %q: only a loopback address is allowed (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s for pprof: %w", addr, err)
+		return "", fmt.Errorf("listening on %s for pprof: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -42,5 +43,5 @@ func servePprof(addr string, log *slog.Logger, stop <-chan struct{}) error {
 		}
 	}()
 	log.Info("serving pprof", "listen", ln.Addr().String())
-	return nil
+	return ln.Addr().String(), nil
 }

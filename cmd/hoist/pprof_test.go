@@ -13,12 +13,12 @@ func TestPprofOnlyOnLoopback(t *testing.T) {
 	defer close(stop)
 	log := slog.New(slog.DiscardHandler)
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "example.com:0", "127.0.0.1"} {
-		if err := servePprof(addr, log, stop); err == nil {
+		if _, err := servePprof(addr, log, stop); err == nil {
 			t.Errorf("servePprof(%q) = nil, want an error", addr)
 		}
 	}
-	addr := freeAddr(t)
-	if err := servePprof(addr, log, stop); err != nil {
+	addr, err := servePprof("127.0.0.1:0", log, stop)
+	if err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Get("http://" + addr + "/debug/pprof/heap?debug=1")

@@ -198,16 +198,16 @@ func testPullRequestByFlags(t *testing.T, g *forgetest.Gitea) {
 // testPullRequestFromDaemon: `hoist run` opens the pull request at its first
 // pass, and a registry webhook brings a newer tag into the same one.
 func testPullRequestFromDaemon(t *testing.T, g *forgetest.Gitea) {
-	addr := freeAddr(t)
+	rl := newRelay(t)
 	secret := filepath.Join(t.TempDir(), "hook-secret")
 	if err := os.WriteFile(secret, []byte(hookSecret), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w := newPRWorld(t, g, "daemon", "repository",
 		"    schedule: \"@every 1h\"\nwebhooks:\n  - {kind: distribution, secretFile: "+secret+"}\n",
-		registrytest.WithNotifications("http://"+addr+"/hooks/distribution", hookSecret))
+		registrytest.WithNotifications("http://"+rl.addr+"/hooks/distribution", hookSecret))
 	w.pushDemo(t)
-	d := &daemonWorld{world: &world{stateDir: w.stateDir}, addr: addr, config: w.config}
+	d := &daemonWorld{world: &world{stateDir: w.stateDir}, addr: rl.addr, relay: rl, config: w.config}
 	d.start(t)
 	open := w.open(t)
 	if len(open) != 1 || !strings.Contains(open[0].Body, "| `1.1.0` |") {

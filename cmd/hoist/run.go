@@ -75,8 +75,9 @@ func runDaemon(ctx context.Context, a *app, f runFlags) error {
 		return err
 	}
 	defer svc.close()
+	svc.noDiff = true // the daemon's passes show no diff
 	if f.pprof != "" {
-		if err := servePprof(f.pprof, log, ctx.Done()); err != nil {
+		if _, err := servePprof(f.pprof, log, ctx.Done()); err != nil {
 			return err
 		}
 	}

@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,7 +24,8 @@ import (
 // hoist daemon.
 type daemonWorld struct {
 	*world
-	addr   string // the daemon's listen address
+	addr   string // the daemon's address: its relay's
+	relay  *relay
 	config string
 }
 
@@ -35,8 +39,8 @@ func newDaemonWorld(t *testing.T, extraRepos string) *daemonWorld {
 // newDaemonWorldFiles is newDaemonWorld with extra files in the repository.
 func newDaemonWorldFiles(t *testing.T, extraRepos string, files map[string]string) *daemonWorld {
 	t.Helper()
-	addr := freeAddr(t)
-	w := newWorld(t, files, registrytest.WithNotifications("http://"+addr+"/hooks/distribution", hookSecret))
+	rl := newRelay(t)
+	w := newWorld(t, files, registrytest.WithNotifications("http://"+rl.addr+"/hooks/distribution", hookSecret))
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "hook-secret")
 	if err := os.WriteFile(secret, []byte(hookSecret), 0o600); err != nil {
@@ -56,21 +60,66 @@ webhooks:
   - kind: distribution
     secretFile: %s
 `, w.url, extraRepos, w.reg.Host, secret)
-	d := &daemonWorld{world: w, addr: addr, config: filepath.Join(dir, "config.yaml")}
+	d := &daemonWorld{world: w, addr: rl.addr, relay: rl, config: filepath.Join(dir, "config.yaml")}
 	if err := os.WriteFile(d.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
 
-func freeAddr(t *testing.T) string {
+// listenLine is the daemon's log line that says where it listens.
+var listenLine = regexp.MustCompile(`msg="hoist running" listen=(127\.0\.0\.1:[0-9]+)`)
+
+// relay holds a loopback port for the whole test and forwards each
+// connection to the daemon behind it, which binds a port of its own
+// choosing (--listen 127.0.0.1:0): on a busy machine another process can
+// take a port between a test finding it free and a daemon binding it, and
+// the registry's notifications must go to an address known before the
+// daemon starts (and across its restarts).
+type relay struct {
+	addr   string
+	target atomic.Pointer[string]
+}
+
+func newRelay(t *testing.T) *relay {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Cleanup(func() { ln.Close() })
+	r := &relay{addr: ln.Addr().String()}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go r.pipe(c)
+		}
+	}()
+	return r
+}
+
+// point sends the next connections to addr.
+func (r *relay) point(addr string) { r.target.Store(&addr) }
+
+func (r *relay) pipe(c net.Conn) {
+	defer c.Close()
+	to := r.target.Load()
+	if to == nil {
+		return
+	}
+	d, err := net.Dial("tcp", *to)
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	go func() {
+		_, _ = io.Copy(d, c)
+		_ = d.(*net.TCPConn).CloseWrite()
+	}()
+	_, _ = io.Copy(c, d)
 }
 
 // start runs `hoist run` and waits until it is ready (its first passes
@@ -78,12 +127,13 @@ func freeAddr(t *testing.T) string {
 func (d *daemonWorld) start(t *testing.T) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(hoistBin(t), "run", "--config", d.config, "--state-dir", d.stateDir,
-		"--listen", d.addr, "--jitter", "0", "--debounce", "50ms", "--log-level", "info")
+		"--listen", "127.0.0.1:0", "--jitter", "0", "--debounce", "50ms", "--log-level", "info")
 	return d.startCmd(t, cmd)
 }
 
-// startCmd starts a `hoist run` command listening on d.addr and waits until
-// it is ready. The process is killed when the test ends.
+// startCmd starts a `hoist run` command listening on 127.0.0.1:0, points
+// d's relay at the address it bound and waits until it is ready. The process
+// is killed when the test ends.
 func (d *daemonWorld) startCmd(t *testing.T, cmd *exec.Cmd) *exec.Cmd {
 	t.Helper()
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "hoist.log"))
@@ -102,6 +152,15 @@ func (d *daemonWorld) startCmd(t *testing.T, cmd *exec.Cmd) *exec.Cmd {
 			t.Logf("hoist run log:\n%s", b)
 		}
 	})
+	var bound string
+	waitFor(t, 60*time.Second, "the daemon to listen", func() bool {
+		b, _ := os.ReadFile(logFile.Name())
+		if m := listenLine.FindSubmatch(b); m != nil {
+			bound = string(m[1])
+		}
+		return bound != "" || cmd.ProcessState != nil
+	})
+	d.relay.point(bound)
 	waitFor(t, 60*time.Second, "the daemon to be ready", func() bool {
 		resp, err := http.Get("http://" + d.addr + "/readyz")
 		if err != nil {

@@ -35,6 +35,7 @@ type service struct {
 	notifier *notify.Notifier  // nil until startNotifier
 	tracker  *notify.Tracker   // nil until startNotifier
 	recorder *ui.Recorder      // nil until newRecorder: what the status page shows
+	noDiff   bool              // passes build no diff (the daemon shows none)
 
 	mu        sync.Mutex      // protects toldHolds
 	toldHolds map[string]bool // holds notified: repo, policy, version
@@ -123,7 +124,8 @@ type repoRunner struct {
 // options are the pass options of the repository, with set's changes
 // (when set is not nil).
 func (r *repoRunner) options(log *slog.Logger, set func(*pass.Options)) pass.Options {
-	o := pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log, Policies: r.policies, Unmarked: r.unmarked}
+	o := pass.Options{Path: r.cfg.Path, Secrets: r.svc.cfg.Secrets, Logger: log, Policies: r.policies,
+		Unmarked: r.unmarked, NoDiff: r.svc.noDiff}
 	if set != nil {
 		set(&o)
 	}

@@ -28,7 +28,7 @@ import (
 type fleet struct {
 	reg        *registrytest.Server
 	bares      []string
-	addrs      []string
+	relays     []*relay // each replica's address
 	config     string
 	kubeconfig string
 	replicas   []*exec.Cmd
@@ -50,10 +50,10 @@ func newFleet(t *testing.T) *fleet {
 	}
 	f := &fleet{kubeconfig: kube.Kubeconfig}
 	for range fleetReplicas {
-		f.addrs = append(f.addrs, freeAddr(t))
+		f.relays = append(f.relays, newRelay(t))
 		f.stateDirs = append(f.stateDirs, t.TempDir())
 	}
-	f.reg = registrytest.Start(t, registrytest.WithNotifications("http://"+f.addrs[0]+"/hooks/distribution", hookSecret))
+	f.reg = registrytest.Start(t, registrytest.WithNotifications("http://"+f.relays[0].addr+"/hooks/distribution", hookSecret))
 	files, err := demo.Files("../../testdata/demo", f.reg.Host)
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +85,8 @@ func newFleet(t *testing.T) *fleet {
 // known and its repositories had their first pass.
 func (f *fleet) start(t *testing.T, i int) {
 	t.Helper()
-	d := &daemonWorld{world: &world{stateDir: f.stateDirs[i]}, addr: f.addrs[i], config: f.config}
-	cmd := exec.Command(hoistBin(t), "run", "--config", f.config, "--state-dir", f.stateDirs[i], "--listen", f.addrs[i],
+	d := &daemonWorld{world: &world{stateDir: f.stateDirs[i]}, addr: f.relays[i].addr, relay: f.relays[i], config: f.config}
+	cmd := exec.Command(hoistBin(t), "run", "--config", f.config, "--state-dir", f.stateDirs[i], "--listen", "127.0.0.1:0",
 		"--jitter", "0", "--debounce", "50ms", "--log-level", "info",
 		"--shard-namespace", "hoist", "--kubeconfig", f.kubeconfig, "--lease-duration", "2s")
 	cmd.Env = append(os.Environ(), "POD_NAME="+fmt.Sprintf("replica-%d", i))
@@ -167,7 +167,7 @@ func TestReplicasShareRepositories(t *testing.T) {
 		f.checkHistory(t, commits)
 
 		f.start(t, victim)
-		d := &daemonWorld{world: &world{}, addr: f.addrs[victim]}
+		d := &daemonWorld{world: &world{}, addr: f.relays[victim].addr}
 		d.waitMetrics(t, 30*time.Second, map[string]float64{"hoist_shard_members": 3, "hoist_shard_repositories": 1})
 		tag = fmt.Sprintf("1.%d.0", 3+2*round)
 		f.push(t, "acme/api", tag)

@@ -27,6 +27,9 @@ type Options struct {
 	// git after a crash (gitwriter's cached clone), not for a user's own
 	// checkout.
 	InPlace bool
+	// NoDiff leaves the Report's Diff empty and builds none: for passes
+	// whose diff no one reads (the daemon's), it saves the diff's memory.
+	NoDiff bool
 	// Jobs is how many image repositories are scanned at once. The default is 4.
 	Jobs int
 	// AllDigests resolves the digest of every selected tag, not only of
@@ -256,6 +259,9 @@ func patchOptions(known []string, opts Options, log *slog.Logger) []yamlpatch.Op
 	}
 	if opts.InPlace {
 		o = append(o, yamlpatch.WithInPlaceWrites())
+	}
+	if opts.NoDiff {
+		o = append(o, yamlpatch.WithoutDiff())
 	}
 	if opts.Unmarked != nil {
 		o = append(o, yamlpatch.WithCache(opts.Unmarked))

@@ -66,3 +66,27 @@ func TestSelectorDecidesAsImagesArrive(t *testing.T) {
 		t.Error("r/api is not marked as scanned")
 	}
 }
+
+// TestNoDiffKeepsChanges: a pass without a diff finds the same changes.
+func TestNoDiffKeepsChanges(t *testing.T) {
+	dir := holdRepo(t)
+	sc := fakeScanner{"r/api": {"1.0.0", "1.1.0", "1.2.0"}, "r/web": {"2.0.0", "2.1.0"}}
+	ctx := context.Background()
+	with, err := Run(ctx, dir, sc, Options{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Run(ctx, dir, sc, Options{DryRun: true, NoDiff: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(with.Changes) == 0 || with.Diff == "" {
+		t.Fatalf("the pass changed nothing (%d changes): the test needs changes", len(with.Changes))
+	}
+	if diff := cmp.Diff(with.Changes, without.Changes); diff != "" {
+		t.Errorf("changes mismatch (-with diff +without):\n%s", diff)
+	}
+	if without.Diff != "" {
+		t.Errorf("NoDiff: Diff = %q, want empty", without.Diff)
+	}
+}
