@@ -45,6 +45,7 @@ fuzz:
 lint: tools
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOARCH=386 $(GO) build ./... # 32-bit: no int overflows in constants
 	staticcheck ./...
 
 verify:

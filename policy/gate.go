@@ -95,12 +95,12 @@ func Age(d time.Duration) string {
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d/time.Minute))
 	case d < 72*time.Hour:
-		if m := int(d%time.Hour) / int(time.Minute); m != 0 && d < 10*time.Hour {
+		if m := int((d % time.Hour) / time.Minute); m != 0 && d < 10*time.Hour {
 			return fmt.Sprintf("%dh%dm", int(d/time.Hour), m)
 		}
 		return fmt.Sprintf("%dh", int(d/time.Hour))
 	}
-	if h := int(d%(24*time.Hour)) / int(time.Hour); h != 0 {
+	if h := int((d % (24 * time.Hour)) / time.Hour); h != 0 {
 		return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), h)
 	}
 	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
