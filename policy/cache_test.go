@@ -103,17 +103,23 @@ func replaceIn(name, old, new string) func(*testing.T, string) {
 	return func(t *testing.T, root string) {
 		t.Helper()
 		p := filepath.Join(root, filepath.FromSlash(name))
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(b), old) {
-			t.Fatalf("%s does not hold %q", name, old)
-		}
-		if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		if err := os.WriteFile(p, replaced(t, p, old, new), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// replaced is the content of file p with its first old replaced by new.
+func replaced(t *testing.T, p, old, new string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s does not hold %q", p, old)
+	}
+	return []byte(strings.Replace(string(b), old, new, 1))
 }
 
 func remove(name string) func(*testing.T, string) {
@@ -302,16 +308,12 @@ func renameOver(name, old, new string) func(*testing.T, string) {
 	return func(t *testing.T, root string) {
 		t.Helper()
 		p := filepath.Join(root, filepath.FromSlash(name))
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tmp := p + ".tmp"
-		if err := os.WriteFile(tmp, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		if err := os.WriteFile(tmp, replaced(t, p, old, new), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chtimes(tmp, fi.ModTime(), fi.ModTime()); err != nil {
