@@ -145,7 +145,7 @@ func (r *Repo) clone(ctx context.Context) error {
 	}
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
-	repo, err := git.PlainCloneContext(nctx, r.dir, false, &git.CloneOptions{
+	repo, err := r.plainClone(nctx, &git.CloneOptions{
 		URL: r.url, Auth: c.method, CABundle: c.caBundle, RemoteName: remoteName,
 		ReferenceName: plumbing.NewBranchReferenceName(r.branch), SingleBranch: true,
 		Depth: r.o.depth, Tags: git.NoTags, NoCheckout: true,

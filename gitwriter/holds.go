@@ -117,7 +117,7 @@ func (r *Repo) deepen(ctx context.Context, depth int) error {
 	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.branch), historyRef))
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
-	err = r.repo.FetchContext(nctx, &git.FetchOptions{
+	err = r.fetchContext(nctx, &git.FetchOptions{
 		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
 		Auth: c.method, CABundle: c.caBundle, Depth: depth, Tags: git.NoTags, Force: true,
 	})

@@ -70,7 +70,7 @@ func (r *Repo) checkOwnPushBranch(ctx context.Context, c *credentials, cur plumb
 	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.o.pushBranch), track))
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
-	err := r.repo.FetchContext(nctx, &git.FetchOptions{
+	err := r.fetchContext(nctx, &git.FetchOptions{
 		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
 		Auth: c.method, CABundle: c.caBundle, Tags: git.NoTags, Force: true,
 	})

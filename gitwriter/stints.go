@@ -134,7 +134,7 @@ func (r *Repo) fetchFollowed(ctx context.Context, branch string, depth int) erro
 	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(branch), followRef(branch)))
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
-	err = r.repo.FetchContext(nctx, &git.FetchOptions{
+	err = r.fetchContext(nctx, &git.FetchOptions{
 		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
 		Auth: c.method, CABundle: c.caBundle, Depth: depth, Tags: git.NoTags, Force: true,
 	})
