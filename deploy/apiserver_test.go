@@ -1,22 +1,18 @@
 package deploy_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hoist-dev/hoist/deploy/kubetest"
 )
 
 // apiserver is an etcd and kube-apiserver pair on loopback, reached as system:masters.
@@ -25,47 +21,11 @@ type apiserver struct {
 	cacheDir   string // kubectl's discovery cache; a new one forgets the kinds seen so far
 }
 
-// startAPIServer starts etcd and kube-apiserver on free loopback ports, with a
-// token file for auth; t.Cleanup stops both by PID.
+// startAPIServer starts etcd and kube-apiserver (kubetest, shared with the
+// shard tests); t.Cleanup stops both by PID.
 func startAPIServer(t *testing.T) *apiserver {
 	t.Helper()
-	etcdBin, kasBin := need(t, "etcd"), need(t, "kube-apiserver")
-	dir := t.TempDir()
-	clientURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	peerURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	etcd := startServer(t, etcdBin, "--data-dir", filepath.Join(dir, "etcd"),
-		"--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
-		"--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-		"--initial-cluster", "default="+peerURL)
-	etcd.waitFor(t, 60*time.Second, func() error { return httpOK(http.DefaultClient, clientURL+"/health", "") })
-
-	token := rand.Text()
-	writeFile(t, filepath.Join(dir, "tokens.csv"), token+",admin,admin,system:masters\n")
-	writeServiceAccountKeys(t, dir)
-	port := freePort(t)
-	server := fmt.Sprintf("https://127.0.0.1:%d", port)
-	kas := startServer(t, kasBin, "--etcd-servers="+clientURL,
-		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-		fmt.Sprintf("--secure-port=%d", port), "--cert-dir="+filepath.Join(dir, "certs"),
-		"--service-account-issuer="+server,
-		"--service-account-key-file="+filepath.Join(dir, "sa.pub"),
-		"--service-account-signing-key-file="+filepath.Join(dir, "sa.key"),
-		"--token-auth-file="+filepath.Join(dir, "tokens.csv"),
-		"--authorization-mode=RBAC", "--service-cluster-ip-range=10.0.0.0/24",
-		"--disable-admission-plugins=ServiceAccount", "--endpoint-reconciler-type=none")
-	// The server's certificate is self-signed and generated at start; the check only waits.
-	insecure := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	kas.waitFor(t, 90*time.Second, func() error { return httpOK(insecure, server+"/readyz", token) })
-
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	writeFile(t, kubeconfig, fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: test, cluster: {server: %q, insecure-skip-tls-verify: true}}]
-users: [{name: admin, user: {token: %q}}]
-contexts: [{name: test, context: {cluster: test, user: admin}}]
-current-context: test
-`, server, token))
-	return &apiserver{kubeconfig: kubeconfig, cacheDir: t.TempDir()}
+	return &apiserver{kubeconfig: kubetest.Start(t).Kubeconfig, cacheDir: t.TempDir()}
 }
 
 func httpOK(c *http.Client, url, token string) error {
@@ -92,21 +52,6 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// writeServiceAccountKeys writes sa.key and sa.pub, the token signing key pair.
-func writeServiceAccountKeys(t *testing.T, dir string) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "sa.key"), string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
-	writeFile(t, filepath.Join(dir, "sa.pub"), string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})))
 }
 
 // kubectl runs kubectl against the server; stdin may be nil.

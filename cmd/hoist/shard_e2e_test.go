@@ -17,7 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/demo"
-	"github.com/hoist-dev/hoist/cmd/hoist/internal/shard/kubetest"
+	"github.com/hoist-dev/hoist/deploy/kubetest"
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
 	"github.com/hoist-dev/hoist/registry/registrytest"
 )

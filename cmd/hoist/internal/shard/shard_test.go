@@ -22,7 +22,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/hoist-dev/hoist/cmd/hoist/internal/shard"
-	"github.com/hoist-dev/hoist/cmd/hoist/internal/shard/kubetest"
+	"github.com/hoist-dev/hoist/deploy/kubetest"
 )
 
 const (
