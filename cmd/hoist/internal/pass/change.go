@@ -20,7 +20,7 @@ func (r *Report) Change() gitwriter.Change {
 		}
 		from, to := ch.Old, ch.New
 		if ch.Field == "" {
-			from, to = tagOf(ch.Old), tagOf(ch.New)
+			from, to = TagOf(ch.Old), TagOf(ch.New)
 		}
 		c.Updates = append(c.Updates, gitwriter.Update{
 			File: worktreePath(r.rewritePath, ch.File), APIVersion: ch.APIVersion, Kind: ch.Kind, Namespace: ch.Namespace, Name: ch.Name,
@@ -51,9 +51,9 @@ func worktreePath(dir, file string) string {
 	return strings.TrimPrefix(path.Join("/", filepath.ToSlash(dir), file), "/")
 }
 
-// tagOf returns the tag of an image reference ("ghcr.io/a/b:1.2@sha256:..."
+// TagOf returns the tag of an image reference ("ghcr.io/a/b:1.2@sha256:..."
 // gives "1.2"), or the reference itself when it has no tag.
-func tagOf(ref string) string {
+func TagOf(ref string) string {
 	if i := strings.IndexByte(ref, '@'); i >= 0 {
 		ref = ref[:i]
 	}

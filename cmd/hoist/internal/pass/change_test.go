@@ -18,8 +18,8 @@ func TestTagOf(t *testing.T) {
 		"nginx":                             "nginx",
 		"registry:5000/x/y:main-17-abcdef0": "main-17-abcdef0",
 	} {
-		if got := tagOf(ref); got != want {
-			t.Errorf("tagOf(%q) = %q, want %q", ref, got, want)
+		if got := TagOf(ref); got != want {
+			t.Errorf("TagOf(%q) = %q, want %q", ref, got, want)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func markedTags(_ string, data []byte) map[string]string {
 		}
 		v := strings.Trim(m[1], `"'`)
 		if field == "" {
-			v = tagOf(v)
+			v = TagOf(v)
 		}
 		if v != "" && !slices.Contains(tags[policy], v) {
 			tags[policy] = append(tags[policy], v)

@@ -113,7 +113,7 @@ func pinnedRef(group []yamlpatch.Marker) (tag, digest string) {
 		switch m.Field {
 		case "":
 			if i := strings.IndexByte(m.Value, '@'); i >= 0 {
-				return tagOf(m.Value[:i]), m.Value[i+1:]
+				return TagOf(m.Value[:i]), m.Value[i+1:]
 			}
 		case "tag":
 			tag = m.Value

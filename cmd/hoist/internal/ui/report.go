@@ -21,7 +21,7 @@ func FromReport(rep *pass.Report) ([]Policy, []Problem) {
 	current := map[string]string{}
 	for _, c := range rep.Changes {
 		if _, seen := current[c.Policy]; !seen && (c.Field == "" || c.Field == "tag") {
-			current[c.Policy] = tagOf(c.Old)
+			current[c.Policy] = pass.TagOf(c.Old)
 		}
 	}
 	policies := make([]Policy, 0, len(rep.Policies))
@@ -53,16 +53,4 @@ func naming(ps []Problem, id string) []Problem {
 		}
 	}
 	return out
-}
-
-// tagOf returns the tag of an image reference ("ghcr.io/a/b:1.2@sha256:..."
-// gives "1.2"), or the reference itself when it has no tag.
-func tagOf(ref string) string {
-	if i := strings.IndexByte(ref, '@'); i >= 0 {
-		ref = ref[:i]
-	}
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		return ref[i+1:]
-	}
-	return ref
 }
