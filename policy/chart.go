@@ -214,19 +214,28 @@ func resolveChart(c *Chart, ref fluxRef, repos map[string]*helmRepo, broken map[
 
 // helmRepos reads the HelmRepositories among the objects.
 func (l *loader) helmRepos() (map[string]*helmRepo, map[string]*object) {
-	repos := map[string]*helmRepo{}
+	return readSources(l, helmRepositoryKind, parseHelmRepo, func(r *helmRepo) *object { return r.obj })
+}
+
+// readSources reads the objects of kind (Flux repositories that policies
+// refer to) with parse. The first good object of an identity wins; a
+// later one, and one that fails to parse, is a problem. broken holds the
+// identities that only failed, so that a reference to one can say why.
+func readSources[T any](l *loader, kind string, parse func(*object) (T, []string, error), objOf func(T) *object) (map[string]T, map[string]*object) {
+	repos := map[string]T{}
 	broken := map[string]*object{}
 	for _, o := range l.objects {
-		if o.kind != helmRepositoryKind {
+		if o.kind != kind {
 			continue
 		}
-		r, ignored, err := parseHelmRepo(o)
-		if err == nil && repos[o.id()] != nil {
-			err = duplicate(helmRepositoryKind, repos[o.id()].obj)
+		r, ignored, err := parse(o)
+		first, seen := repos[o.id()]
+		if err == nil && seen {
+			err = duplicate(kind, objOf(first))
 		}
 		if err != nil {
-			l.problem(o.file, o.line, "", prefixed(helmRepositoryKind+" "+o.id(), err))
-			if repos[o.id()] == nil {
+			l.problem(o.file, o.line, "", prefixed(kind+" "+o.id(), err))
+			if !seen {
 				broken[o.id()] = o
 			}
 			continue

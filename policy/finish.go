@@ -4,28 +4,7 @@ package policy
 // so policies can resolve their refs, then every policy in file order.
 // Duplicate identities keep the first object and report the others.
 func (l *loader) finish() *Set {
-	repos := map[string]*fluxRepo{}
-	broken := map[string]*object{}
-	for _, o := range l.objects {
-		if o.kind != "ImageRepository" {
-			continue
-		}
-		r, ignored, err := parseFluxRepo(o)
-		if err == nil && repos[o.id()] != nil {
-			err = duplicate("ImageRepository", repos[o.id()].obj)
-		}
-		if err != nil {
-			l.problem(o.file, o.line, "", prefixed("ImageRepository "+o.id(), err))
-			if repos[o.id()] == nil {
-				broken[o.id()] = o
-			}
-			continue
-		}
-		repos[o.id()] = r
-		if len(ignored) > 0 {
-			l.note(ignoredNote(o, ignored))
-		}
-	}
+	repos, broken := readSources(l, "ImageRepository", parseFluxRepo, func(r *fluxRepo) *object { return r.obj })
 	var charts helmRepos
 	charts.repos, charts.broken = l.helmRepos()
 	seen := map[string]*object{}
