@@ -49,11 +49,21 @@ func (r *Repo) fetch(ctx context.Context) error {
 }
 
 func (r *Repo) fetchDepth(ctx context.Context, depth int) error {
+	updated, err := r.fetchInto(ctx, r.trackingRef(), depth)
+	if err == nil {
+		r.log.Debug("fetched", "branch", r.branch, "updated", updated)
+	}
+	return err
+}
+
+// fetchInto fetches the branch, to depth (0: all of it), into the local
+// ref into, forcing it. updated is false when into was already current.
+func (r *Repo) fetchInto(ctx context.Context, into plumbing.ReferenceName, depth int) (updated bool, err error) {
 	c, err := r.creds("fetch")
 	if err != nil {
-		return err
+		return false, err
 	}
-	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.branch), r.trackingRef()))
+	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.branch), into))
 	nctx, cancel := r.netCtx(ctx)
 	defer cancel()
 	err = r.fetchContext(nctx, &git.FetchOptions{
@@ -61,10 +71,9 @@ func (r *Repo) fetchDepth(ctx context.Context, depth int) error {
 		Auth: c.method, CABundle: c.caBundle, Depth: depth, Tags: git.NoTags, Force: true,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return r.fail("fetch", err, c)
+		return false, r.fail("fetch", err, c)
 	}
-	r.log.Debug("fetched", "branch", r.branch, "updated", err == nil)
-	return nil
+	return err == nil, nil
 }
 
 // reset points the local branch and HEAD at the remote-tracking ref and

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -110,19 +109,8 @@ func (r *Repo) Holds(ctx context.Context, q HoldQuery) (HoldReport, error) {
 // that the remote-tracking ref, and what Update knows of the remote, stay
 // as the checkout left them.
 func (r *Repo) deepen(ctx context.Context, depth int) error {
-	c, err := r.creds("fetch")
-	if err != nil {
+	if _, err := r.fetchInto(ctx, historyRef, depth); err != nil {
 		return err
-	}
-	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(r.branch), historyRef))
-	nctx, cancel := r.netCtx(ctx)
-	defer cancel()
-	err = r.fetchContext(nctx, &git.FetchOptions{
-		RemoteName: remoteName, RemoteURL: r.url, RefSpecs: []config.RefSpec{spec},
-		Auth: c.method, CABundle: c.caBundle, Depth: depth, Tags: git.NoTags, Force: true,
-	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return r.fail("fetch", err, c)
 	}
 	r.log.Debug("deepened history", "branch", r.branch, "depth", depth)
 	return nil
