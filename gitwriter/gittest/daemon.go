@@ -33,13 +33,13 @@ func (s *Server) URL(repo string) string {
 func Daemon(t testing.TB, base string) *Server {
 	t.Helper()
 	git := need(t, "git")
-	port := freePort(t)
+	port := FreePort(t)
 	cmd := exec.Command(git, "daemon", "--reuseaddr", "--listen=127.0.0.1",
 		"--port="+strconv.Itoa(port), "--base-path="+base, "--export-all",
 		"--enable=receive-pack", "--informative-errors")
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
 	cmd.Stderr = &logWriter{t: t, prefix: "git daemon: "}
-	done := start(t, cmd)
+	done := Start(t, cmd)
 	waitPort(t, port, done)
 	return &Server{Base: base, Addr: "127.0.0.1:" + strconv.Itoa(port), scheme: "git"}
 }

@@ -25,8 +25,8 @@ func need(t testing.TB, name string) string {
 	return ""
 }
 
-// freePort returns a port on 127.0.0.1 that was free a moment ago.
-func freePort(t testing.TB) int {
+// FreePort returns a port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,9 +36,10 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// start starts cmd in its own process group and kills that group by the
-// leader's PID when the test ends. The returned channel closes when cmd exits.
-func start(t testing.TB, cmd *exec.Cmd) <-chan struct{} {
+// Start starts cmd (a test server) in its own process group and kills that
+// group by the leader's PID when the test ends. The returned channel closes
+// when cmd exits.
+func Start(t testing.TB, cmd *exec.Cmd) <-chan struct{} {
 	t.Helper()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -45,7 +45,7 @@ func SSH(t testing.TB, base string) *SSHServer {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	port := freePort(t)
+	port := FreePort(t)
 	s := &SSHServer{Base: base, Addr: "127.0.0.1:" + strconv.Itoa(port), User: u.Username,
 		KeyFile:             filepath.Join(dir, "id_ed25519"),
 		KnownHostsFile:      filepath.Join(dir, "known_hosts"),
@@ -64,7 +64,7 @@ func SSH(t testing.TB, base string) *SSHServer {
 	}
 	cmd := exec.Command(sshd, "-D", "-e", "-f", cfg)
 	cmd.Stderr = &logWriter{t: t, prefix: "sshd: "}
-	done := start(t, cmd)
+	done := Start(t, cmd)
 	waitPort(t, port, done)
 	return s
 }

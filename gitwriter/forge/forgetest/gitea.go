@@ -13,16 +13,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hoist-dev/hoist/gitwriter/gittest"
 )
 
 // GiteaVersion is the Gitea release StartGitea runs.
@@ -48,7 +48,7 @@ func StartGitea(t testing.TB) *Gitea {
 	bin := need(t)
 	src := moduleSource(t)
 	g := &Gitea{Dir: t.TempDir(), User: "admin1", Password: "pw-" + random(10)}
-	port := freePort(t)
+	port := gittest.FreePort(t)
 	g.URL = "http://127.0.0.1:" + strconv.Itoa(port)
 	ini := filepath.Join(g.Dir, "app.ini")
 	writeINI(t, ini, g.Dir, src, port)
@@ -60,7 +60,7 @@ func StartGitea(t testing.TB) *Gitea {
 	cmd := exec.Command(bin, "web", "--config", ini, "--work-path", g.Dir)
 	cmd.Env = giteaEnv(g.Dir)
 	cmd.Stdout, cmd.Stderr = log, log
-	exited := start(t, cmd)
+	exited := gittest.Start(t, cmd)
 	g.waitReady(t, exited)
 	g.createAdmin(t, bin, ini)
 	g.Token = g.createToken(t)
@@ -164,38 +164,6 @@ ROOT_PATH = %[1]s/log
 func user() (string, error) {
 	out, err := exec.Command("id", "-un").Output()
 	return string(bytes.TrimSpace(out)), err
-}
-
-// freePort returns a port on 127.0.0.1 that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// start starts cmd in its own process group and kills the group by the
-// leader's PID when the test ends. The channel closes when cmd exits.
-func start(t testing.TB, cmd *exec.Cmd) <-chan struct{} {
-	t.Helper()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting gitea: %v", err)
-	}
-	pid := cmd.Process.Pid
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
-		<-done
-	})
-	return done
 }
 
 // waitReady polls /api/v1/version until Gitea answers (60 s at most).
