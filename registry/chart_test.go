@@ -13,12 +13,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/static"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/hoist-dev/hoist/registry"
 	"github.com/hoist-dev/hoist/registry/registrytest"
 )
@@ -226,29 +220,10 @@ func TestChartVersionsIndexErrors(t *testing.T) {
 	}
 }
 
-// pushChart pushes a Helm chart artifact (Helm's media types) as ref.
-func pushChart(t *testing.T, s *registrytest.Server, ref string) {
-	t.Helper()
-	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
-	img = mutate.ConfigMediaType(img, "application/vnd.cncf.helm.config.v1+json")
-	layer := static.NewLayer([]byte("not really a tgz"), "application/vnd.cncf.helm.chart.content.v1.tar+gzip")
-	img, err := mutate.AppendLayers(img, layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, s.RemoteOptions()...); err != nil {
-		t.Fatalf("pushing chart %s: %v", ref, err)
-	}
-}
-
 func TestChartVersionsOCI(t *testing.T) {
 	s := registrytest.Start(t)
 	for _, tag := range []string{"1.0.0", "1.2.3_build.1", "2.0.0-rc.1", "latest"} {
-		pushChart(t, s, s.Repo("charts/api:"+tag))
+		s.PushChart(t, s.Repo("charts/api:"+tag))
 	}
 	sc := newScanner(t, s)
 	want := registry.ChartList{Dropped: 1, Versions: []registry.ChartVersion{

@@ -12,13 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/static"
-	"github.com/google/go-containerregistry/pkg/v1/types"
-
 	"github.com/hoist-dev/hoist/gitwriter/gittest"
 	"github.com/hoist-dev/hoist/registry/registrytest"
 )
@@ -254,24 +247,6 @@ func sampleWith(t *testing.T, sample string, extra map[string]string) string {
 	return dir
 }
 
-// pushChart pushes a Helm chart artifact (Helm's media types) as ref.
-func pushChart(t *testing.T, s *registrytest.Server, ref string) {
-	t.Helper()
-	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
-	img = mutate.ConfigMediaType(img, "application/vnd.cncf.helm.config.v1+json")
-	img, err := mutate.AppendLayers(img, static.NewLayer([]byte("a chart"), "application/vnd.cncf.helm.chart.content.v1.tar+gzip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, s.RemoteOptions()...); err != nil {
-		t.Fatalf("pushing chart %s: %v", ref, err)
-	}
-}
-
 // chartIndex serves index.yaml as a Helm repository does, with an ETag,
 // and counts full and 304 answers.
 type chartIndex struct {
@@ -316,7 +291,7 @@ func TestChartsEndToEnd(t *testing.T) {
 	extra["policies/classic.yaml"] = strings.ReplaceAll(string(b), "http://charts.invalid", srv.URL)
 	w := newWorldFrom(t, "../../testdata/charts", extra)
 	for _, tag := range []string{"1.0.0", "1.1.0_build.7", "1.2.0-rc.1", "latest"} {
-		pushChart(t, w.reg, w.reg.Repo("charts/api:"+tag))
+		w.reg.PushChart(t, w.reg.Repo("charts/api:"+tag))
 	}
 
 	out, _, err := w.hoist(t, "tags", "--repo", w.url, "--state-dir", w.stateDir, "--insecure-registry", w.reg.Host)

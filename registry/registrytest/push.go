@@ -19,6 +19,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -193,5 +195,21 @@ func (s *Server) SeedTags(t testing.TB, repo string, digest v1.Hash, tags []stri
 				t.Fatalf("seeding tag %s: %v", tag, err)
 			}
 		}
+	}
+}
+
+// PushChart pushes a Helm chart artifact (Helm's config and content media
+// types; the content is not a real chart archive) as ref on the server.
+func (s *Server) PushChart(t testing.TB, ref string) {
+	t.Helper()
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, "application/vnd.cncf.helm.config.v1+json")
+	layer := static.NewLayer([]byte("not really a tgz"), "application/vnd.cncf.helm.chart.content.v1.tar+gzip")
+	img, err := mutate.AppendLayers(img, layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(parseRef(t, ref), img, s.RemoteOptions()...); err != nil {
+		t.Fatalf("pushing chart %s: %v", ref, err)
 	}
 }
