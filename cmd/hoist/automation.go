@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -45,46 +43,13 @@ func (r *repoRunner) automations(ctx context.Context, repo *gitwriter.Repo, log 
 	if err != nil {
 		return nil, &pass.Error{Stage: "policy", Err: err}
 	}
-	lo := []policy.Option{policy.WithLogger(log)}
-	switch {
-	case r.policies != nil:
-		// The pass loads the same tree again: with the cache, the second
-		// load only checks the files' stat data.
-		lo = append(lo, policy.WithCache(r.policies))
-	case !mentionsAutomations(root):
-		return nil, nil // without a cache, spare a second load of every policy
-	}
-	set, err := policy.Load(root, lo...)
+	// The pass loads the same tree again: through the repository's cache,
+	// the second load only checks the files' stat data.
+	set, err := policy.Load(root, policy.WithLogger(log), policy.WithCache(r.policies))
 	if err != nil {
 		return nil, &pass.Error{Stage: "policy", Err: fmt.Errorf("loading automations: %w", err)}
 	}
 	return set.Automations, nil
-}
-
-// mentionsAutomations reports whether any YAML file under root names the
-// ImageUpdateAutomation kind: every automation, kustomize-built or not, is
-// written in some file of the tree. Reading bytes costs far less than
-// loading every policy (YAML decoding and kustomize builds). Unreadable
-// files count as a mention, so the full load reports them.
-func mentionsAutomations(root string) bool {
-	found := false
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			found = true
-		case d.IsDir() && d.Name() == ".git":
-			return filepath.SkipDir
-		case d.IsDir() || d.Type()&fs.ModeSymlink != 0:
-		case strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") || d.Name() == "Kustomization":
-			b, err := os.ReadFile(p)
-			found = err != nil || bytes.Contains(b, []byte("ImageUpdateAutomation"))
-		}
-		if found {
-			return filepath.SkipAll
-		}
-		return nil
-	})
-	return found
 }
 
 // automate runs the pass of one automation: on its checkout branch, pushing

@@ -69,24 +69,3 @@ func TestSigningKey(t *testing.T) {
 		t.Errorf("an unmapped signing key: err = %v", err)
 	}
 }
-
-func TestMentionsAutomations(t *testing.T) {
-	for name, files := range map[string]map[string]string{
-		"none":      {"a.yaml": "kind: ImagePolicy\n", "README.md": "ImageUpdateAutomation\n"},
-		"yaml":      {"a.yaml": "kind: ImagePolicy\n", "deep/x/auto.yml": "kind: ImageUpdateAutomation\n"},
-		"kustomize": {"Kustomization": "resources: [ImageUpdateAutomation.yaml]\n"},
-	} {
-		dir := t.TempDir()
-		for p, c := range files {
-			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if got, want := mentionsAutomations(dir), name != "none"; got != want {
-			t.Errorf("%s: mentionsAutomations = %v, want %v", name, got, want)
-		}
-	}
-}
